@@ -1,0 +1,21 @@
+# -*- Python -*-
+# lit configuration for Lathe's FileCheck tests. Test folders mirror the
+# source tree (test/dialects/nn tests dialects/nn, ...).
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "Lathe"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.lathe_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py",
+                   "lit.site.cfg.py", "unit", "Inputs"]
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(
+    ["lathe-opt", "lathe"], [config.lathe_tools_dir, config.llvm_tools_dir])

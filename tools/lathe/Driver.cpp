@@ -1,0 +1,113 @@
+//===- Driver.cpp - The lathe command line ---------------------------------===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements the `lathe` command's table of subcommands. Each
+// subcommand has its own options and --help; a subcommand whose capability
+// has not been built yet says so and fails, rather than pretending to work.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/lathe/Driver.h"
+
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include "tools/lathe/LatheVersion.inc"
+
+using namespace llvm;
+
+namespace lathe::cli {
+
+std::string versionString() {
+  std::string s;
+  raw_string_ostream os(s);
+  os << "lathe " << LATHE_GIT_DESCRIBE << "\n"
+     << "  built with MLIR/LLVM " << LLVM_VERSION_STRING << "\n"
+     << "  host: " << sys::getDefaultTargetTriple() << ", CPU "
+     << sys::getHostCPUName() << "\n";
+  return s;
+}
+
+namespace {
+/// One subcommand: its name, what it does, and which issue brings it.
+struct Command {
+  const char *name;
+  const char *description;
+  /// Empty when the command works; otherwise why it cannot run yet.
+  const char *unavailable;
+};
+
+/// The subcommand table. Options of each subcommand are declared in
+/// runLathe(), beside the subcommand they belong to.
+const Command kCommands[] = {
+    {"compile",
+     "Compile an ONNX model to a shared library and C header, an object "
+     "file or IR",
+     "compilation of ONNX models is not built yet (it arrives with the "
+     "end-to-end CPU pipeline)"},
+    {"run", "Run an ONNX model on given or random inputs and print outputs",
+     "running models is not built yet (it arrives with the end-to-end CPU "
+     "pipeline)"},
+    {"tune",
+     "Search for faster kernel schedules and record them in the tuning "
+     "database",
+     "tuning is not built yet (it arrives with the cost model and autotuner)"},
+    {"bench", "Benchmark a model's kernels against the machine's FMA peak",
+     "benchmarking is not built yet (it arrives with the scheduling passes)"},
+    {"inspect", "Show a model's ops, shapes, parameter count and FLOPs",
+     "inspecting models is not built yet (it arrives with the ONNX "
+     "importer)"},
+};
+} // namespace
+
+int runLathe(int argc, char **argv) {
+  cl::OptionCategory latheCategory("lathe options");
+
+  // Subcommands, in the order of kCommands; the description of one that is
+  // not built yet says so in `lathe --help`.
+  SmallVector<std::string> descriptions;
+  SmallVector<std::unique_ptr<cl::SubCommand>> subcommands;
+  for (const Command &c : kCommands)
+    descriptions.push_back(std::string(c.description) +
+                           (c.unavailable ? " [not built yet]" : ""));
+  for (auto [c, description] : llvm::zip_equal(kCommands, descriptions))
+    subcommands.push_back(std::make_unique<cl::SubCommand>(c.name, description));
+
+  // Every subcommand takes the model it works on.
+  SmallVector<std::unique_ptr<cl::opt<std::string>>> models;
+  for (auto &sub : subcommands)
+    models.push_back(std::make_unique<cl::opt<std::string>>(
+        cl::Positional, cl::desc("<model.onnx>"), cl::sub(*sub),
+        cl::cat(latheCategory)));
+
+  cl::SetVersionPrinter([](raw_ostream &os) { os << versionString(); });
+  cl::HideUnrelatedOptions(latheCategory);
+  if (!cl::ParseCommandLineOptions(
+          argc, argv,
+          "lathe: compile, tune, run and benchmark ONNX models on CPU and "
+          "GPU\n\n"
+          "Run 'lathe <subcommand> --help' for the options of a subcommand.\n",
+          &errs()))
+    return 1;
+
+  for (auto [command, sub] : llvm::zip_equal(kCommands, subcommands)) {
+    if (!*sub)
+      continue;
+    if (command.unavailable) {
+      errs() << "lathe " << command.name << ": " << command.unavailable
+             << " in this version of Lathe\n";
+      return 1;
+    }
+  }
+
+  // No subcommand given.
+  errs() << "lathe: expected a subcommand: compile, run, tune, bench or "
+            "inspect (see 'lathe --help')\n";
+  return 1;
+}
+
+} // namespace lathe::cli
