@@ -19,6 +19,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <string>
 
@@ -92,6 +93,11 @@ FailureOr<RankedTensorType> rankedType(std::optional<Location> loc, Value v,
                                << " to be a ranked tensor";
 }
 
+/// True when both dims are static and differ.
+bool staticMismatch(int64_t a, int64_t b) {
+  return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
+}
+
 /// Maps `axis` in [-rank, rank) to [0, rank), or returns std::nullopt.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
@@ -99,20 +105,46 @@ std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
-/// Product of static dims, or kDynamic if any dim is dynamic.
-int64_t product(ArrayRef<int64_t> dims) {
-  int64_t p = 1;
-  for (int64_t d : dims) {
-    if (ShapedType::isDynamic(d))
-      return kDynamic;
-    p *= d;
-  }
-  return p;
+/// Like normalizeAxis, reporting an axis out of range for `rank`.
+template <typename OpTy>
+FailureOr<int64_t> checkAxis(std::optional<Location> loc, int64_t axis,
+                             int64_t rank) {
+  if (auto normalized = normalizeAxis(axis, rank))
+    return *normalized;
+  if (rank == 0)
+    return shapeError<OpTy>(loc)
+           << "axis " << axis << " given for a rank-0 tensor, which has none";
+  return shapeError<OpTy>(loc)
+         << "axis " << axis << " is out of range for rank " << rank
+         << " (expected [" << -rank << ", " << rank - 1 << "])";
 }
 
-/// True when both dims are static and differ.
-bool staticMismatch(int64_t a, int64_t b) {
-  return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
+/// Product of static dims; kDynamic if any dim is dynamic, std::nullopt if
+/// the product overflows int64_t.
+std::optional<int64_t> product(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  bool dynamic = false;
+  for (int64_t d : dims) {
+    if (ShapedType::isDynamic(d)) {
+      dynamic = true;
+      continue;
+    }
+    if (llvm::MulOverflow(p, d, p))
+      return std::nullopt;
+  }
+  return dynamic ? kDynamic : p;
+}
+
+/// True when `from` broadcasts (numpy-style, one way) to `to`: aligned on
+/// the right, each dim of `from` is 1 or equal to that of `to`; a dynamic
+/// dim on either side is assumed to fit.
+bool broadcastsTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to) {
+  if (from.size() > to.size())
+    return false;
+  for (auto [f, t] : llvm::zip(llvm::reverse(from), llvm::reverse(to)))
+    if (f != 1 && staticMismatch(f, t))
+      return false;
+  return true;
 }
 
 /// Checks that `values` has `expected` entries, all >= `minValue`.
@@ -121,8 +153,9 @@ LogicalResult checkArray(std::optional<Location> loc, StringRef name,
                          ArrayRef<int64_t> values, size_t expected,
                          int64_t minValue) {
   if (values.size() != expected)
-    return shapeError<OpTy>(loc) << "expected " << expected << " " << name
-                                 << ", got " << values.size();
+    return shapeError<OpTy>(loc) << "expected " << name << " to have "
+                                 << expected << " entries, got "
+                                 << values.size();
   for (auto [i, v] : llvm::enumerate(values))
     if (v < minValue)
       return shapeError<OpTy>(loc)
@@ -138,6 +171,7 @@ int64_t windowOutput(int64_t size, int64_t padBefore, int64_t padSum,
                      int64_t window, int64_t stride, bool ceilMode) {
   if (ShapedType::isDynamic(size))
     return kDynamic;
+  // Attribute values are bounded by inferWindow2d, so this cannot overflow.
   int64_t span = size + padSum - window;
   if (span < 0)
     return 0;
@@ -159,6 +193,18 @@ LogicalResult inferWindow2d(std::optional<Location> loc,
       failed(checkArray<OpTy>(loc, "pads", pads, 4, 0)) ||
       failed(checkArray<OpTy>(loc, "dilations", dilations, 2, 1)))
     return failure();
+  // Bound every window parameter so that the arithmetic below cannot
+  // overflow: no real model comes near 2^20.
+  constexpr int64_t kMaxWindowParam = int64_t(1) << 20;
+  std::pair<ArrayRef<int64_t>, StringRef> params[] = {
+      {kernel, "kernel"}, {strides, "strides"}, {pads, "pads"},
+      {dilations, "dilations"}};
+  for (auto [values, name] : params)
+    for (int64_t v : values)
+      if (v > kMaxWindowParam)
+        return shapeError<OpTy>(loc)
+               << name << " " << fmtShape(values) << " exceeds the supported "
+               << "maximum of " << kMaxWindowParam;
   static const char *names[] = {"height", "width"};
   for (int i = 0; i < 2; ++i) {
     int64_t size = input.getDimSize(2 + i);
@@ -167,8 +213,9 @@ LogicalResult inferWindow2d(std::optional<Location> loc,
                           strides[i], ceilMode);
     if (out[i] == 0)
       return shapeError<OpTy>(loc)
-             << "the window (" << window << " with dilation) is larger than "
-             << "the padded input " << names[i] << " ("
+             << "the window (" << window
+             << (dilations[i] > 1 ? ", dilated" : "")
+             << ") is larger than the padded input " << names[i] << " ("
              << size + pads[i] + pads[i + 2] << ")";
   }
   return success();
@@ -271,10 +318,7 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *,
     auto cTy = rankedType<GemmOp>(loc, c, "c");
     if (failed(cTy))
       return failure();
-    SmallVector<int64_t> bcast;
-    if (cTy->getRank() > 2 ||
-        !OpTrait::util::getBroadcastedShape(cTy->getShape(), {m, n}, bcast) ||
-        bcast != SmallVector<int64_t>{m, n})
+    if (!broadcastsTo(cTy->getShape(), {m, n}))
       return shapeError<GemmOp>(loc)
              << "c of shape " << fmtShape(cTy->getShape())
              << " does not broadcast to the result shape "
@@ -336,6 +380,9 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
   if (ShapedType::isDynamic(kernel[0]) || ShapedType::isDynamic(kernel[1]))
     return shapeError<Conv2dOp>(loc)
            << "expected a static kernel size, got " << fmtShape(kernel);
+  if (kernel[0] < 1 || kernel[1] < 1)
+    return shapeError<Conv2dOp>(loc)
+           << "expected a kernel of at least 1x1, got " << fmtShape(kernel);
   int64_t out[2];
   if (failed(inferWindow2d<Conv2dOp>(loc, *inTy, kernel, adaptor.getStrides(),
                                      adaptor.getPads(), adaptor.getDilations(),
@@ -433,6 +480,8 @@ LATHE_NN_BINARY_INFER(MinOp)
 // their inference (the result type is the input type).
 
 LogicalResult ClipOp::verify() {
+  if ((getMin() && getMin()->isNaN()) || (getMax() && getMax()->isNaN()))
+    return emitOpError() << "expected numeric bounds, got NaN";
   if (getMin() && getMax() &&
       getMin()->convertToFloat() > getMax()->convertToFloat())
     return emitOpError() << "expected min <= max, got min = "
@@ -521,12 +570,8 @@ LogicalResult GlobalAvgPoolOp::inferReturnTypes(
 // Softmax's inference is generated (SameOperandsAndResultType); its axis is
 // checked here.
 LogicalResult SoftmaxOp::verify() {
-  int64_t rank = getInput().getType().getRank();
-  if (!normalizeAxis(getAxis(), rank))
-    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
-                         << rank << " (expected [" << -rank << ", "
-                         << rank - 1 << "])";
-  return success();
+  return checkAxis<SoftmaxOp>(getLoc(), getAxisAttr().getInt(),
+                              getInput().getType().getRank());
 }
 
 LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
@@ -536,12 +581,10 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
   auto inTy = rankedType<LayerNormOp>(loc, adaptor.getInput(), "input");
   if (failed(inTy))
     return failure();
-  int64_t rank = inTy->getRank();
-  auto axis = normalizeAxis(adaptor.getAxis(), rank);
-  if (!axis)
-    return shapeError<LayerNormOp>(loc)
-           << "axis " << adaptor.getAxis() << " is out of range for rank "
-           << rank << " (expected [" << -rank << ", " << rank - 1 << "])";
+  auto axis = checkAxis<LayerNormOp>(loc, adaptor.getAxisAttr().getInt(),
+                                     inTy->getRank());
+  if (failed(axis))
+    return failure();
   ArrayRef<int64_t> normalized = inTy->getShape().drop_front(*axis);
   std::pair<Value, StringRef> params[] = {{adaptor.getScale(), "scale"},
                                           {adaptor.getBias(), "bias"}};
@@ -551,11 +594,7 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
     auto ty = rankedType<LayerNormOp>(loc, value, name);
     if (failed(ty))
       return failure();
-    SmallVector<int64_t> bcast;
-    if (ty->getRank() > static_cast<int64_t>(normalized.size()) ||
-        !OpTrait::util::getBroadcastedShape(ty->getShape(), normalized,
-                                            bcast) ||
-        ArrayRef<int64_t>(bcast) != normalized)
+    if (!broadcastsTo(ty->getShape(), normalized))
       return shapeError<LayerNormOp>(loc)
              << name << " of shape " << fmtShape(ty->getShape())
              << " does not broadcast to the normalized shape "
@@ -584,15 +623,13 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *,
     return shapeError<ReduceOp>(loc) << "expected at least one axis";
   llvm::SmallBitVector reduced(rank);
   for (int64_t a : adaptor.getAxes()) {
-    auto axis = normalizeAxis(a, rank);
-    if (!axis)
-      return shapeError<ReduceOp>(loc)
-             << "axis " << a << " is out of range for rank " << rank
-             << " (expected [" << -rank << ", " << rank - 1 << "])";
+    auto axis = checkAxis<ReduceOp>(loc, a, rank);
+    if (failed(axis))
+      return failure();
     if (reduced.test(*axis))
       return shapeError<ReduceOp>(loc)
-             << "axis " << a << " appears twice in "
-             << fmtShape(adaptor.getAxes());
+             << "axes " << fmtShape(adaptor.getAxes()) << " name dim "
+             << *axis << " twice";
     reduced.set(*axis);
   }
   SmallVector<int64_t> shape;
@@ -629,11 +666,16 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
              << "expected shape entries >= 0 and at most one -1, got "
              << fmtShape(adaptor.getShape());
   }
-  int64_t inCount = product(inTy->getShape());
+  std::optional<int64_t> inCountOr = product(inTy->getShape());
   SmallVector<int64_t> known(shape);
   if (inferred)
     known.erase(known.begin() + *inferred);
-  int64_t knownCount = product(known);
+  std::optional<int64_t> knownCountOr = product(known);
+  if (!inCountOr || !knownCountOr)
+    return shapeError<ReshapeOp>(loc)
+           << "the element count of " << fmtShape(inTy->getShape()) << " or "
+           << fmtShape(adaptor.getShape()) << " overflows a 64-bit integer";
+  int64_t inCount = *inCountOr, knownCount = *knownCountOr;
   if (inferred) {
     if (ShapedType::isDynamic(inCount))
       shape[*inferred] = kDynamic;
@@ -661,7 +703,7 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
   auto inTy = rankedType<FlattenOp>(loc, adaptor.getInput(), "input");
   if (failed(inTy))
     return failure();
-  int64_t rank = inTy->getRank(), axis = adaptor.getAxis();
+  int64_t rank = inTy->getRank(), axis = adaptor.getAxisAttr().getInt();
   if (axis < -rank || axis > rank)
     return shapeError<FlattenOp>(loc)
            << "axis " << axis << " is out of range for rank " << rank
@@ -669,9 +711,14 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
   if (axis < 0)
     axis += rank;
   ArrayRef<int64_t> shape = inTy->getShape();
-  results.push_back(RankedTensorType::get(
-      {product(shape.take_front(axis)), product(shape.drop_front(axis))},
-      inTy->getElementType()));
+  std::optional<int64_t> outer = product(shape.take_front(axis)),
+                         inner = product(shape.drop_front(axis));
+  if (!outer || !inner)
+    return shapeError<FlattenOp>(loc)
+           << "the element count of " << fmtShape(shape)
+           << " overflows a 64-bit integer";
+  results.push_back(
+      RankedTensorType::get({*outer, *inner}, inTy->getElementType()));
   return success();
 }
 
@@ -715,11 +762,9 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   if (failed(firstTy))
     return failure();
   int64_t rank = firstTy->getRank();
-  auto axis = normalizeAxis(adaptor.getAxis(), rank);
-  if (!axis)
-    return shapeError<ConcatOp>(loc)
-           << "axis " << adaptor.getAxis() << " is out of range for rank "
-           << rank << " (expected [" << -rank << ", " << rank - 1 << "])";
+  auto axis = checkAxis<ConcatOp>(loc, adaptor.getAxisAttr().getInt(), rank);
+  if (failed(axis))
+    return failure();
   SmallVector<int64_t> shape(firstTy->getShape());
   for (auto [i, v] : llvm::enumerate(inputs.drop_front())) {
     auto ty = rankedType<ConcatOp>(loc, v, "inputs");
@@ -732,9 +777,11 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     for (int64_t d = 0; d < rank; ++d) {
       int64_t size = ty->getDimSize(d);
       if (d == *axis) {
-        shape[d] = ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size)
-                       ? kDynamic
-                       : shape[d] + size;
+        if (ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size))
+          shape[d] = kDynamic;
+        else if (llvm::AddOverflow(shape[d], size, shape[d]))
+          return shapeError<ConcatOp>(loc)
+                 << "the concatenated size overflows a 64-bit integer";
       } else if (staticMismatch(shape[d], size)) {
         return shapeError<ConcatOp>(loc)
                << "input " << i + 1 << " has shape "
@@ -795,12 +842,10 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   auto idxTy = rankedType<GatherOp>(loc, adaptor.getIndices(), "indices");
   if (failed(dataTy) || failed(idxTy))
     return failure();
-  int64_t rank = dataTy->getRank();
-  auto axis = normalizeAxis(adaptor.getAxis(), rank);
-  if (!axis)
-    return shapeError<GatherOp>(loc)
-           << "axis " << adaptor.getAxis() << " is out of range for rank "
-           << rank << " (expected [" << -rank << ", " << rank - 1 << "])";
+  auto axis = checkAxis<GatherOp>(loc, adaptor.getAxisAttr().getInt(),
+                                  dataTy->getRank());
+  if (failed(axis))
+    return failure();
   ArrayRef<int64_t> data = dataTy->getShape();
   SmallVector<int64_t> shape(data.take_front(*axis));
   llvm::append_range(shape, idxTy->getShape());
@@ -829,7 +874,12 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
       shape.push_back(kDynamic);
       continue;
     }
-    int64_t size = d + pads[i] + pads[rank + i];
+    int64_t size;
+    if (llvm::AddOverflow(d, pads[i], size) ||
+        llvm::AddOverflow(size, pads[rank + i], size))
+      return shapeError<PadOp>(loc)
+             << "pads " << pads[i] << " and " << pads[rank + i]
+             << " overflow the size of dim " << i;
     if (size < 0)
       return shapeError<PadOp>(loc)
              << "pads " << pads[i] << " and " << pads[rank + i]

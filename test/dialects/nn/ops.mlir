@@ -107,6 +107,19 @@ func.func @dynamic_broadcast(%a: tensor<?x3xf32>, %b: tensor<3xf32>) -> tensor<?
 
 // -----
 
+// A dynamic dim fits any broadcast partner.
+// CHECK-LABEL: func @dynamic_operands
+func.func @dynamic_operands(%x: tensor<2x?x8xf32>, %g: tensor<4x8xf32>,
+                            %a: tensor<?x3xf32>, %b: tensor<3x5xf32>, %c: tensor<4x5xf32>) {
+  // CHECK: nn.layer_norm %{{.*}}, %{{.*}} axis 1 : (tensor<2x?x8xf32>, tensor<4x8xf32>) -> tensor<2x?x8xf32>
+  %0 = nn.layer_norm %x, %g axis 1 : (tensor<2x?x8xf32>, tensor<4x8xf32>) -> tensor<2x?x8xf32>
+  // CHECK: nn.gemm %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x3xf32>, tensor<3x5xf32>, tensor<4x5xf32>) -> tensor<?x5xf32>
+  %1 = nn.gemm %a, %b, %c : (tensor<?x3xf32>, tensor<3x5xf32>, tensor<4x5xf32>) -> tensor<?x5xf32>
+  return
+}
+
+// -----
+
 // CHECK-LABEL: func @unary
 func.func @unary(%x: tensor<1x8xf32>) -> tensor<1x8xf32> {
   // CHECK: %[[R:.+]] = nn.relu %{{.*}} : tensor<1x8xf32>
