@@ -12,6 +12,8 @@
 
 #include "dialects/nn/NNDialect.h"
 #include "dialects/sched/SchedDialect.h"
+#include "passes/Passes.h"
+#include "passes/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -21,6 +23,8 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  lathe::registerLathePasses();
+  lathe::registerLathePipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -1,0 +1,38 @@
+//===- Passes.h - Lathe's passes --------------------------------*- C++ -*-===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares Lathe's passes (generated from Passes.td), the pattern
+// populators behind them, and the registration of passes and pipelines.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LATHE_PASSES_PASSES_H
+#define LATHE_PASSES_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace lathe {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+/// Adds the patterns that lower every nn op to linalg/tensor/arith/math.
+void populateNNToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+} // namespace lathe
+
+#endif // LATHE_PASSES_PASSES_H

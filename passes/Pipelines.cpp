@@ -1,0 +1,97 @@
+//===- Pipelines.cpp - Lathe's pass pipelines -----------------------------===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements the named pipelines of Pipelines.h. Each step says why
+// it sits where it does.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Pipelines.h"
+#include "passes/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+/// Copies between buffers as linalg.copy, which lowers to plain loops, rather
+/// than memref.copy, which calls into MLIR's runner-utils library that a
+/// shipped .so must not depend on.
+static LogicalResult copyWithLinalg(OpBuilder &b, Location loc, Value from,
+                                    Value to) {
+  b.create<linalg::CopyOp>(loc, from, to);
+  return success();
+}
+
+void lathe::buildCPULoweringPipeline(OpPassManager &pm,
+                                     const CPUPipelineOptions &options) {
+  // Graph ops to structured ops on tensors; canonicalize folds the reshapes
+  // and empty pads the lowering leaves behind.
+  pm.addPass(createConvertNNToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Buffers for the whole module at once: function boundaries become
+  // memrefs with identity layouts, as the C ABI needs plain arrays.
+  bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  bufferization.memCpyFn = copyWithLinalg;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  // Results become out-parameters, so callers own every output buffer; a
+  // result computed into a fresh buffer is computed straight into the
+  // caller's (hoistStaticAllocs). Then free the temporaries (the deallocation
+  // pipeline needs no results that escape, which this step guarantees).
+  bufferization::BufferResultsToOutParamsOpts outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.memCpyFn = copyWithLinalg;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+
+  // Loops, then the LLVM dialect. expand-strided-metadata produces affine
+  // ops, so it runs before lower-affine; memref lowering runs before scf is
+  // flattened to cf.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertSCFToCFPass());
+  // math: LLVM intrinsics where they exist (exp, sqrt, ...), libm calls for
+  // the rest (tanh, erf), outlined implementations for integer powers.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = options.barePointers;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+
+  // The next stage translates to LLVM IR: nothing else may remain.
+  pm.addPass(createVerifyLLVMLegalPass());
+}
+
+void lathe::registerLathePipelines() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "lathe-cpu-lowering",
+      "Lower nn functions on static shapes to the LLVM dialect for the CPU",
+      buildCPULoweringPipeline);
+}

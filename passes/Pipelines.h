@@ -1,0 +1,46 @@
+//===- Pipelines.h - Lathe's pass pipelines ---------------------*- C++ -*-===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares the named pass pipelines that take a module from one
+// stage of the compiler to the next, each with an options struct, and their
+// registration for lathe-opt.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LATHE_PASSES_PIPELINES_H
+#define LATHE_PASSES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace lathe {
+
+/// Options of the CPU lowering from nn to the LLVM dialect.
+struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
+  Option<bool> barePointers{
+      *this, "bare-pointers",
+      llvm::cl::desc("Pass tensors to the compiled function as bare data "
+                     "pointers (the C ABI of Lathe's .so and JIT); otherwise "
+                     "as MLIR memref descriptors"),
+      llvm::cl::init(true)};
+};
+
+/// Lowers a module of nn functions on static shapes to the LLVM dialect for
+/// the CPU: nn -> linalg on tensors -> buffers (results become caller-owned
+/// out-parameters) -> loops -> LLVM. Ends by checking that only LLVM dialect
+/// ops remain.
+void buildCPULoweringPipeline(mlir::OpPassManager &pm,
+                              const CPUPipelineOptions &options);
+
+/// Registers the pipelines above with the pass registry (for lathe-opt).
+void registerLathePipelines();
+
+} // namespace lathe
+
+#endif // LATHE_PASSES_PIPELINES_H

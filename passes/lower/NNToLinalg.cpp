@@ -1,0 +1,219 @@
+//===- NNToLinalg.cpp - Lower nn to linalg on tensors ---------------------===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements the helpers shared by the nn-to-linalg patterns and
+// the `lathe-convert-nn-to-linalg` pass. The patterns themselves live in one
+// file per op family (NNToLinalg{Contraction,Elementwise,Normalization,
+// DataMovement}.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+#include "passes/lower/NNToLinalgUtils.h"
+
+#include "dialects/nn/NNDialect.h"
+#include "dialects/nn/NNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace lathe {
+#define GEN_PASS_DEF_CONVERTNNTOLINALGPASS
+#include "passes/Passes.h.inc"
+} // namespace lathe
+
+using namespace mlir;
+using namespace lathe;
+using namespace lathe::lower;
+
+//===----------------------------------------------------------------------===//
+// Shared builders
+//===----------------------------------------------------------------------===//
+
+Value lower::emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+}
+
+Value lower::filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                          TypedAttr value) {
+  Value scalar = b.create<arith::ConstantOp>(loc, value);
+  return b.create<linalg::FillOp>(loc, scalar, emptyTensor(b, loc, type))
+      .getResult(0);
+}
+
+AffineMap lower::broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
+                              ArrayRef<int64_t> resultShape) {
+  int64_t offset = resultShape.size() - operandShape.size();
+  SmallVector<AffineExpr> exprs;
+  for (auto [i, size] : llvm::enumerate(operandShape)) {
+    int64_t dim = offset + i;
+    if (size == 1 && resultShape[dim] != 1)
+      exprs.push_back(getAffineConstantExpr(0, ctx));
+    else
+      exprs.push_back(getAffineDimExpr(dim, ctx));
+  }
+  return AffineMap::get(resultShape.size(), 0, exprs, ctx);
+}
+
+Value lower::buildElementwise(OpBuilder &b, Location loc,
+                              RankedTensorType resultType, ValueRange inputs,
+                              ScalarFn body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value in : inputs)
+    maps.push_back(broadcastMap(
+        ctx, cast<RankedTensorType>(in.getType()).getShape(),
+        resultType.getShape()));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, resultType, inputs, emptyTensor(b, loc, resultType), maps,
+      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value result = body(nb, nloc, args.drop_back());
+        nb.create<linalg::YieldOp>(nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value lower::scalarConstant(OpBuilder &b, Location loc, Type type,
+                            double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return b.create<arith::ConstantOp>(loc, b.getFloatAttr(floatType, value));
+  return b.create<arith::ConstantOp>(
+      loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+TypedAttr lower::lowestValue(Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return FloatAttr::get(
+        type, APFloat::getInf(floatType.getFloatSemantics(), /*Negative=*/true));
+  unsigned width = type.getIntOrFloatBitWidth();
+  return IntegerAttr::get(type, APInt::getSignedMinValue(width));
+}
+
+TypedAttr lower::highestValue(Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return FloatAttr::get(type, APFloat::getInf(floatType.getFloatSemantics()));
+  unsigned width = type.getIntOrFloatBitWidth();
+  return IntegerAttr::get(type, APInt::getSignedMaxValue(width));
+}
+
+Value lower::reshapeTo(OpBuilder &b, Location loc, Value value,
+                       RankedTensorType type) {
+  auto source = cast<RankedTensorType>(value.getType());
+  if (source == type)
+    return value;
+  if (source.getRank() > type.getRank()) {
+    if (auto reassoc = getReassociationIndicesForReshape(source, type))
+      return b.create<tensor::CollapseShapeOp>(loc, type, value, *reassoc);
+  } else if (source.getRank() < type.getRank()) {
+    if (auto reassoc = getReassociationIndicesForReshape(source, type))
+      return b.create<tensor::ExpandShapeOp>(loc, type, value, *reassoc);
+  }
+  // No single reshape relates the shapes: go through 1-D (or 0-D when the
+  // tensors are empty of dims).
+  int64_t count = source.getNumElements();
+  auto flat = RankedTensorType::get({count}, source.getElementType());
+  Value flatValue = value;
+  if (source.getRank() == 0) {
+    flatValue = b.create<tensor::ExpandShapeOp>(
+        loc, flat, value, ArrayRef<ReassociationIndices>{});
+  } else if (source.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t i = 0; i < source.getRank(); ++i)
+      all.push_back(i);
+    flatValue = b.create<tensor::CollapseShapeOp>(
+        loc, flat, value, ArrayRef<ReassociationIndices>{all});
+  }
+  if (type.getRank() == 0)
+    return b.create<tensor::CollapseShapeOp>(
+        loc, type, flatValue, ArrayRef<ReassociationIndices>{});
+  if (type.getRank() == 1)
+    return flatValue;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  return b.create<tensor::ExpandShapeOp>(loc, type, flatValue,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+Value lower::padConstant(OpBuilder &b, Location loc, Value value,
+                         ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                         TypedAttr padValue) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return value;
+  auto source = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<OpFoldResult> lowOfr, highOfr;
+  for (auto [size, l, h] : llvm::zip_equal(source.getShape(), low, high)) {
+    shape.push_back(size + l + h);
+    lowOfr.push_back(b.getIndexAttr(l));
+    highOfr.push_back(b.getIndexAttr(h));
+  }
+  Value scalar = b.create<arith::ConstantOp>(loc, padValue);
+  return b.create<tensor::PadOp>(
+      loc, RankedTensorType::get(shape, source.getElementType()), value,
+      lowOfr, highOfr, scalar);
+}
+
+Value lower::divide(OpBuilder &b, Location loc, Value a, Value c) {
+  if (isa<FloatType>(a.getType()))
+    return b.create<arith::DivFOp>(loc, a, c);
+  return b.create<arith::DivSIOp>(loc, a, c);
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns and pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// nn.constant -> arith.constant with the same (possibly resource) value.
+struct ConstantLowering : OpRewritePattern<nn::ConstantOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::ConstantOp op,
+                                PatternRewriter &rewriter) const override {
+    auto value = dyn_cast<TypedAttr>(op.getValue());
+    if (!value)
+      return rewriter.notifyMatchFailure(op, "value is not a typed attribute");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
+    return success();
+  }
+};
+} // namespace
+
+void lathe::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConstantLowering>(patterns.getContext());
+  populateContractionPatterns(patterns);
+  populateElementwisePatterns(patterns);
+  populateNormalizationPatterns(patterns);
+  populateDataMovementPatterns(patterns);
+}
+
+namespace {
+struct ConvertNNToLinalgPass
+    : lathe::impl::ConvertNNToLinalgPassBase<ConvertNNToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<nn::NNDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(ctx);
+    populateNNToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

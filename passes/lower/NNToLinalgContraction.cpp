@@ -1,0 +1,307 @@
+//===- NNToLinalgContraction.cpp - Lower nn matmul, gemm, conv2d ----------===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file lowers the contractions: nn.matmul (named linalg.matmul for plain
+// matrices, a broadcasting linalg.generic for batches), nn.gemm (contraction
+// plus an alpha/beta/bias epilogue) and nn.conv2d (linalg's NCHW convolutions:
+// plain, depthwise or grouped, on a zero-padded input, accumulating onto the
+// bias).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lower/NNToLinalgUtils.h"
+
+#include "dialects/nn/NNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace lathe;
+using namespace lathe::lower;
+
+namespace {
+
+/// acc + l * r for floats or integers.
+Value multiplyAccumulate(OpBuilder &b, Location loc, Value l, Value r,
+                         Value acc) {
+  if (isa<FloatType>(acc.getType()))
+    return b.create<arith::AddFOp>(loc, acc,
+                                   b.create<arith::MulFOp>(loc, l, r));
+  return b.create<arith::AddIOp>(loc, acc, b.create<arith::MulIOp>(loc, l, r));
+}
+
+/// A zero-filled accumulator of `type`.
+Value zeros(OpBuilder &b, Location loc, RankedTensorType type) {
+  return filledTensor(b, loc, type, b.getZeroAttr(type.getElementType()));
+}
+
+/// A generic contraction `out[par...] += lhs[lhsMap] * rhs[rhsMap]` over
+/// `numLoops` loops, the last `numReductions` of which are reductions.
+Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                       Value init, AffineMap lhsMap, AffineMap rhsMap,
+                       AffineMap outMap, unsigned numLoops,
+                       unsigned numReductions) {
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  for (unsigned i = numLoops - numReductions; i < numLoops; ++i)
+    iterators[i] = utils::IteratorType::reduction;
+  auto generic = b.create<linalg::GenericOp>(
+      loc, init.getType(), ValueRange{lhs, rhs}, init,
+      ArrayRef<AffineMap>{lhsMap, rhsMap, outMap}, iterators,
+      [](OpBuilder &nb, Location nloc, ValueRange args) {
+        nb.create<linalg::YieldOp>(
+            nloc, multiplyAccumulate(nb, nloc, args[0], args[1], args[2]));
+      });
+  return generic.getResult(0);
+}
+
+struct MatmulLowering : OpRewritePattern<nn::MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto resultType = op.getType();
+    if (!resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Type elementType = resultType.getElementType();
+
+    // Promote vectors to matrices as numpy does; the extra dims are dropped
+    // from the result by the final reshape.
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    if (lhsType.getRank() == 1) {
+      lhsType = RankedTensorType::get({1, lhsType.getDimSize(0)}, elementType);
+      lhs = reshapeTo(rewriter, loc, lhs, lhsType);
+    }
+    if (rhsType.getRank() == 1) {
+      rhsType = RankedTensorType::get({rhsType.getDimSize(0), 1}, elementType);
+      rhs = reshapeTo(rewriter, loc, rhs, rhsType);
+    }
+    ArrayRef<int64_t> lhsShape = lhsType.getShape(), rhsShape = rhsType.getShape();
+    int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back();
+    int64_t n = rhsShape.back();
+
+    // The full result shape: broadcast batch dims, then [M, N].
+    SmallVector<int64_t> batch;
+    ArrayRef<int64_t> lhsBatch = lhsShape.drop_back(2),
+                      rhsBatch = rhsShape.drop_back(2);
+    int64_t numBatch = std::max(lhsBatch.size(), rhsBatch.size());
+    for (int64_t i = 0; i < numBatch; ++i) {
+      int64_t l = i - (numBatch - (int64_t)lhsBatch.size());
+      int64_t r = i - (numBatch - (int64_t)rhsBatch.size());
+      int64_t ls = l >= 0 ? lhsBatch[l] : 1, rs = r >= 0 ? rhsBatch[r] : 1;
+      batch.push_back(std::max(ls, rs));
+    }
+    SmallVector<int64_t> fullShape(batch);
+    fullShape.append({m, n});
+    auto fullType = RankedTensorType::get(fullShape, elementType);
+    Value init = zeros(rewriter, loc, fullType);
+
+    Value result;
+    if (numBatch == 0) {
+      result = rewriter
+                   .create<linalg::MatmulOp>(loc, fullType,
+                                             ValueRange{lhs, rhs}, init)
+                   .getResult(0);
+    } else {
+      // Loops: batch..., m, n, k.
+      unsigned numLoops = numBatch + 3;
+      auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+      auto operandMap = [&](ArrayRef<int64_t> operandBatch, AffineExpr row,
+                            AffineExpr col) {
+        AffineMap b = broadcastMap(ctx, operandBatch, batch);
+        SmallVector<AffineExpr> exprs(b.getResults());
+        exprs.append({row, col});
+        return AffineMap::get(numLoops, 0, exprs, ctx);
+      };
+      AffineExpr dm = d(numBatch), dn = d(numBatch + 1), dk = d(numBatch + 2);
+      SmallVector<AffineExpr> outExprs;
+      for (int64_t i = 0; i < numBatch; ++i)
+        outExprs.push_back(d(i));
+      outExprs.append({dm, dn});
+      result = buildContraction(
+          rewriter, loc, lhs, rhs, init, operandMap(lhsBatch, dm, dk),
+          operandMap(rhsBatch, dk, dn),
+          AffineMap::get(numLoops, 0, outExprs, ctx), numLoops, 1);
+    }
+    (void)k;
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, resultType));
+    return success();
+  }
+};
+
+struct GemmLowering : OpRewritePattern<nn::GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    if (!type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value init = zeros(rewriter, loc, type);
+    Value acc;
+    if (!op.getTransposeA() && !op.getTransposeB()) {
+      acc = rewriter
+                .create<linalg::MatmulOp>(loc, type,
+                                          ValueRange{op.getA(), op.getB()},
+                                          init)
+                .getResult(0);
+    } else {
+      // Loops: m, n, k.
+      AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+                 k = getAffineDimExpr(2, ctx);
+      auto map = [&](AffineExpr a, AffineExpr b) {
+        return AffineMap::get(3, 0, {a, b}, ctx);
+      };
+      acc = buildContraction(
+          rewriter, loc, op.getA(), op.getB(), init,
+          op.getTransposeA() ? map(k, m) : map(m, k),
+          op.getTransposeB() ? map(n, k) : map(k, n), map(m, n), 3, 1);
+    }
+
+    // Epilogue: alpha * acc + beta * c.
+    double alpha = op.getAlpha().convertToDouble();
+    double beta = op.getBeta().convertToDouble();
+    Value c = op.getC();
+    if (alpha != 1.0 || (c && beta != 0.0)) {
+      SmallVector<Value> inputs = {acc};
+      if (c && beta != 0.0)
+        inputs.push_back(c);
+      acc = buildElementwise(
+          rewriter, loc, type, inputs,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Type t = args[0].getType();
+            Value v = args[0];
+            bool isFloat = isa<FloatType>(t);
+            auto mul = [&](Value x, double s) -> Value {
+              if (s == 1.0)
+                return x;
+              Value sc = scalarConstant(b, l, t, s);
+              return isFloat ? Value(b.create<arith::MulFOp>(l, x, sc))
+                             : b.create<arith::MulIOp>(l, x, sc);
+            };
+            v = mul(v, alpha);
+            if (args.size() > 1) {
+              Value cv = mul(args[1], beta);
+              v = isFloat ? Value(b.create<arith::AddFOp>(l, v, cv))
+                          : b.create<arith::AddIOp>(l, v, cv);
+            }
+            return v;
+          });
+    }
+    rewriter.replaceOp(op, acc);
+    return success();
+  }
+};
+
+struct Conv2dLowering : OpRewritePattern<nn::Conv2dOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::Conv2dOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    if (!type.hasStaticShape() || !inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Type elementType = type.getElementType();
+
+    ArrayRef<int64_t> pads = op.getPads();
+    Value input =
+        padConstant(rewriter, loc, op.getInput(), {0, 0, pads[0], pads[1]},
+                    {0, 0, pads[2], pads[3]}, rewriter.getZeroAttr(elementType));
+
+    // The accumulator starts as the bias broadcast over N, OH, OW.
+    Value init;
+    if (Value bias = op.getBias()) {
+      AffineMap channel = AffineMap::get(4, 0, getAffineDimExpr(1, ctx));
+      init = rewriter
+                 .create<linalg::GenericOp>(
+                     loc, type, bias, emptyTensor(rewriter, loc, type),
+                     ArrayRef<AffineMap>{channel,
+                                         rewriter.getMultiDimIdentityMap(4)},
+                     SmallVector<utils::IteratorType>(
+                         4, utils::IteratorType::parallel),
+                     [](OpBuilder &b, Location l, ValueRange args) {
+                       b.create<linalg::YieldOp>(l, args[0]);
+                     })
+                 .getResult(0);
+    } else {
+      init = zeros(rewriter, loc, type);
+    }
+
+    Attribute strides = rewriter.getI64TensorAttr(op.getStrides());
+    Attribute dilations = rewriter.getI64TensorAttr(op.getDilations());
+    int64_t groups = op.getGroups();
+    int64_t channels = inputType.getDimSize(1);
+    int64_t filters = weightType.getDimSize(0);
+    Value weight = op.getWeight();
+    Value result;
+    if (groups == 1) {
+      result = rewriter
+                   .create<linalg::Conv2DNchwFchwOp>(
+                       loc, TypeRange{type}, ValueRange{input, weight},
+                       ValueRange{init}, strides, dilations)
+                   .getResult(0);
+    } else if (groups == channels && filters == channels) {
+      // Depthwise with multiplier 1: weight [C, 1, KH, KW] -> [C, KH, KW].
+      auto dwType = RankedTensorType::get(
+          {filters, weightType.getDimSize(2), weightType.getDimSize(3)},
+          elementType);
+      result = rewriter
+                   .create<linalg::DepthwiseConv2DNchwChwOp>(
+                       loc, TypeRange{type},
+                       ValueRange{input, reshapeTo(rewriter, loc, weight,
+                                                   dwType)},
+                       ValueRange{init}, strides, dilations)
+                   .getResult(0);
+    } else {
+      // Grouped: split channels into [G, C/G] and filters into [G, F/G].
+      auto paddedType = cast<RankedTensorType>(input.getType());
+      auto split = [&](RankedTensorType t, int64_t dim) {
+        SmallVector<int64_t> shape(t.getShape());
+        shape[dim] /= groups;
+        shape.insert(shape.begin() + dim, groups);
+        return RankedTensorType::get(shape, elementType);
+      };
+      auto inGType = split(paddedType, 1);
+      auto wGType = split(weightType, 0);
+      auto outGType = split(type, 1);
+      Value inG = rewriter.create<tensor::ExpandShapeOp>(
+          loc, inGType, input,
+          ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+      Value wG = rewriter.create<tensor::ExpandShapeOp>(
+          loc, wGType, weight,
+          ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+      Value initG = rewriter.create<tensor::ExpandShapeOp>(
+          loc, outGType, init,
+          ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+      Value outG = rewriter
+                       .create<linalg::Conv2DNgchwGfchwOp>(
+                           loc, TypeRange{outGType}, ValueRange{inG, wG},
+                           ValueRange{initG}, strides, dilations)
+                       .getResult(0);
+      result = rewriter.create<tensor::CollapseShapeOp>(
+          loc, type, outG,
+          ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void lower::populateContractionPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatmulLowering, GemmLowering, Conv2dLowering>(
+      patterns.getContext());
+}

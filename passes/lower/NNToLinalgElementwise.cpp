@@ -1,0 +1,195 @@
+//===- NNToLinalgElementwise.cpp - Lower nn elementwise ops ---------------===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file lowers the elementwise nn ops (binary with broadcasting, unary,
+// clip, batch_norm) to parallel linalg.generic ops whose bodies are arith and
+// math ops on scalars.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lower/NNToLinalgUtils.h"
+
+#include "dialects/nn/NNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace lathe;
+using namespace lathe::lower;
+
+namespace {
+
+bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
+
+/// The scalar computation of each binary op, for float and integer types.
+Value binaryScalar(OpBuilder &b, Location loc, Operation *op, Value l,
+                   Value r) {
+  bool f = isFloat(l);
+  if (isa<nn::AddOp>(op))
+    return f ? Value(b.create<arith::AddFOp>(loc, l, r))
+             : b.create<arith::AddIOp>(loc, l, r);
+  if (isa<nn::SubOp>(op))
+    return f ? Value(b.create<arith::SubFOp>(loc, l, r))
+             : b.create<arith::SubIOp>(loc, l, r);
+  if (isa<nn::MulOp>(op))
+    return f ? Value(b.create<arith::MulFOp>(loc, l, r))
+             : b.create<arith::MulIOp>(loc, l, r);
+  if (isa<nn::DivOp>(op))
+    return divide(b, loc, l, r);
+  if (isa<nn::PowOp>(op))
+    return f ? Value(b.create<math::PowFOp>(loc, l, r))
+             : b.create<math::IPowIOp>(loc, l, r);
+  if (isa<nn::MaxOp>(op))
+    return f ? Value(b.create<arith::MaximumFOp>(loc, l, r))
+             : b.create<arith::MaxSIOp>(loc, l, r);
+  assert(isa<nn::MinOp>(op) && "unhandled binary op");
+  return f ? Value(b.create<arith::MinimumFOp>(loc, l, r))
+           : b.create<arith::MinSIOp>(loc, l, r);
+}
+
+/// Lowers any binary nn op: a generic over the broadcast result shape.
+template <typename OpTy>
+struct BinaryLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), type, {op.getLhs(), op.getRhs()},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return binaryScalar(b, loc, op, args[0], args[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// The scalar computation of each unary op (float only).
+Value unaryScalar(OpBuilder &b, Location loc, Operation *op, Value x) {
+  Type t = x.getType();
+  if (isa<nn::ReluOp>(op))
+    return b.create<arith::MaximumFOp>(loc, x, scalarConstant(b, loc, t, 0.0));
+  if (isa<nn::SigmoidOp>(op)) {
+    // 1 / (1 + exp(-x)): exp overflows to inf for very negative x, giving 0.
+    Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x));
+    Value one = scalarConstant(b, loc, t, 1.0);
+    return b.create<arith::DivFOp>(loc, one,
+                                   b.create<arith::AddFOp>(loc, one, e));
+  }
+  if (isa<nn::TanhOp>(op))
+    return b.create<math::TanhOp>(loc, x);
+  if (isa<nn::ErfOp>(op))
+    return b.create<math::ErfOp>(loc, x);
+  if (isa<nn::ExpOp>(op))
+    return b.create<math::ExpOp>(loc, x);
+  assert(isa<nn::SqrtOp>(op) && "unhandled unary op");
+  return b.create<math::SqrtOp>(loc, x);
+}
+
+template <typename OpTy>
+struct UnaryLowering : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), type, {op.getInput()},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return unaryScalar(b, loc, op, args[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ClipLowering : OpRewritePattern<nn::ClipOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::ClipOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    if (!type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    std::optional<APFloat> lo = op.getMin(), hi = op.getMax();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), type, {op.getInput()},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value x = args[0];
+          Type t = x.getType();
+          if (lo)
+            x = b.create<arith::MaximumFOp>(
+                loc, x,
+                scalarConstant(b, loc, t, lo->convertToDouble()));
+          if (hi)
+            x = b.create<arith::MinimumFOp>(
+                loc, x,
+                scalarConstant(b, loc, t, hi->convertToDouble()));
+          return x;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// y = (x - mean) * scale / sqrt(var + eps) + bias, per channel (dim 1).
+struct BatchNormLowering : OpRewritePattern<nn::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t rank = type.getRank();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap channel = AffineMap::get(rank, 0, getAffineDimExpr(1, ctx));
+    SmallVector<AffineMap> maps = {identity, channel, channel,
+                                   channel,  channel, identity};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    double eps = op.getEpsilon().convertToDouble();
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, type,
+        ValueRange{op.getInput(), op.getScale(), op.getBias(), op.getMean(),
+                   op.getVariance()},
+        emptyTensor(rewriter, loc, type), maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], scale = args[1], bias = args[2], mean = args[3],
+                var = args[4];
+          Value t = b.create<arith::AddFOp>(
+              l, var, scalarConstant(b, l, var.getType(), eps));
+          Value inv = b.create<math::RsqrtOp>(l, t);
+          Value centered = b.create<arith::SubFOp>(l, x, mean);
+          Value scaled = b.create<arith::MulFOp>(
+              l, centered, b.create<arith::MulFOp>(l, inv, scale));
+          b.create<linalg::YieldOp>(l,
+                                    Value(b.create<arith::AddFOp>(l, scaled,
+                                                                  bias)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void lower::populateElementwisePatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<BinaryLowering<nn::AddOp>, BinaryLowering<nn::SubOp>,
+               BinaryLowering<nn::MulOp>, BinaryLowering<nn::DivOp>,
+               BinaryLowering<nn::PowOp>, BinaryLowering<nn::MaxOp>,
+               BinaryLowering<nn::MinOp>>(ctx);
+  patterns.add<UnaryLowering<nn::ReluOp>, UnaryLowering<nn::SigmoidOp>,
+               UnaryLowering<nn::TanhOp>, UnaryLowering<nn::ErfOp>,
+               UnaryLowering<nn::ExpOp>, UnaryLowering<nn::SqrtOp>>(ctx);
+  patterns.add<ClipLowering, BatchNormLowering>(ctx);
+}

@@ -1,0 +1,84 @@
+//===- NNToLinalgUtils.h - Shared helpers of the nn lowering ----*- C++ -*-===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares the builders that the nn-to-linalg patterns share
+// (broadcasting elementwise generics, filled tensors, reshapes, identity
+// values of reductions) and the per-family pattern populators. It is private
+// to passes/lower.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LATHE_PASSES_LOWER_NNTOLINALGUTILS_H
+#define LATHE_PASSES_LOWER_NNTOLINALGUTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace lathe::lower {
+
+/// Builds the scalar body of an elementwise generic from its block arguments
+/// (one per input, broadcast already applied).
+using ScalarFn = llvm::function_ref<mlir::Value(mlir::OpBuilder &,
+                                                mlir::Location,
+                                                mlir::ValueRange)>;
+
+/// A `tensor.empty` of `type`.
+mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType type);
+
+/// A tensor of `type` filled with `value` (`linalg.fill`).
+mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type, mlir::TypedAttr value);
+
+/// The indexing map that reads an operand of `operandShape` broadcast
+/// numpy-style (aligned right) to an iteration space of `resultShape`: a
+/// size-1 operand dim under a larger result dim reads index 0.
+mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx,
+                             llvm::ArrayRef<int64_t> operandShape,
+                             llvm::ArrayRef<int64_t> resultShape);
+
+/// A parallel `linalg.generic` producing `resultType` from `inputs`, each
+/// broadcast numpy-style to the result shape, computing `body` per element.
+mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::RankedTensorType resultType,
+                             mlir::ValueRange inputs, ScalarFn body);
+
+/// A scalar constant of the float or integer `type`.
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Type type, double value);
+
+/// The identity of a max (lowest value) or min (highest value) reduction for
+/// `type`: -inf/+inf for floats, the extreme integers otherwise.
+mlir::TypedAttr lowestValue(mlir::Type type);
+mlir::TypedAttr highestValue(mlir::Type type);
+
+/// Reshapes `value` (static shape) to `type` with the same element count,
+/// keeping row-major order: one collapse_shape or expand_shape when the two
+/// shapes allow it, else a collapse to 1-D followed by an expand.
+mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc,
+                      mlir::Value value, mlir::RankedTensorType type);
+
+/// Pads `value` (static shape) by `low`/`high` elements per dim with the
+/// constant `padValue`; returns `value` itself when there is nothing to pad.
+mlir::Value padConstant(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value value, llvm::ArrayRef<int64_t> low,
+                        llvm::ArrayRef<int64_t> high, mlir::TypedAttr padValue);
+
+/// `a / b` for floats; signed division for integers.
+mlir::Value divide(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
+                   mlir::Value c);
+
+/// Per-family populators behind populateNNToLinalgPatterns().
+void populateContractionPatterns(mlir::RewritePatternSet &patterns);
+void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
+void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
+void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace lathe::lower
+
+#endif // LATHE_PASSES_LOWER_NNTOLINALGUTILS_H

@@ -1,0 +1,263 @@
+// RUN: lathe-opt %s -split-input-file -lathe-convert-nn-to-linalg | FileCheck %s
+
+// CHECK-LABEL: func @constant
+// CHECK: %[[C:.+]] = arith.constant dense_resource<w0> : tensor<2xf32>
+// CHECK: return %[[C]]
+func.func @constant() -> tensor<2xf32> {
+  %0 = nn.constant dense_resource<w0> : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w0: "0x040000000000803F00000040"
+    }
+  }
+#-}
+
+// -----
+
+// Plain matrices use the named op on a zero-filled accumulator.
+// CHECK-LABEL: func @matmul_2d
+// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[INIT:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<2x5xf32>)
+// CHECK: linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<2x3xf32>, tensor<3x5xf32>) outs(%[[INIT]] : tensor<2x5xf32>)
+func.func @matmul_2d(%a: tensor<2x3xf32>, %b: tensor<3x5xf32>) -> tensor<2x5xf32> {
+  %0 = nn.matmul %a, %b : (tensor<2x3xf32>, tensor<3x5xf32>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+// Batched and broadcast: one generic; the size-1 batch dim of lhs reads 0.
+// CHECK-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d2, d4)>
+// CHECK-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @matmul_batched
+// CHECK: linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @matmul_batched(%a: tensor<1x4x8xf32>, %b: tensor<2x3x8x5xf32>) -> tensor<2x3x4x5xf32> {
+  %0 = nn.matmul %a, %b : (tensor<1x4x8xf32>, tensor<2x3x8x5xf32>) -> tensor<2x3x4x5xf32>
+  return %0 : tensor<2x3x4x5xf32>
+}
+
+// -----
+
+// A vector operand is promoted to a matrix, and the extra dim dropped again.
+// CHECK-LABEL: func @matmul_vector
+// CHECK: tensor.expand_shape %{{.+}} {{\[\[}}0, 1]] output_shape [1, 3] : tensor<3xf32> into tensor<1x3xf32>
+// CHECK: linalg.matmul
+// CHECK: tensor.collapse_shape %{{.+}} {{\[\[}}0, 1]] : tensor<1x5xf32> into tensor<5xf32>
+func.func @matmul_vector(%a: tensor<3xf32>, %b: tensor<3x5xf32>) -> tensor<5xf32> {
+  %0 = nn.matmul %a, %b : (tensor<3xf32>, tensor<3x5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+// gemm with transpose_b, alpha and a broadcast bias.
+// CHECK-DAG: #[[A:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[BT:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func @gemm
+// CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [#[[A]], #[[BT]], {{.+}}], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: linalg.generic {indexing_maps = [{{.+}}, #[[C]], {{.+}}], iterator_types = ["parallel", "parallel"]} ins(%[[ACC]], %{{.+}} : tensor<2x4xf32>, tensor<4xf32>)
+// CHECK: %[[ALPHA:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK: arith.mulf %{{.+}}, %[[ALPHA]]
+// CHECK: arith.addf
+func.func @gemm(%a: tensor<2x3xf32>, %b: tensor<4x3xf32>, %c: tensor<4xf32>) -> tensor<2x4xf32> {
+  %0 = nn.gemm %a, %b, %c transpose_b {alpha = 0.5 : f32} : (tensor<2x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// conv2d: zero padding, bias broadcast into the accumulator, named conv.
+// CHECK-DAG: #[[CH:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func @conv2d
+// CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[BIAS:.+]] = linalg.generic {indexing_maps = [#[[CH]], {{.+}}]
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %{{.+}} : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[BIAS]] : tensor<1x4x4x4xf32>)
+func.func @conv2d(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = nn.conv2d %x, %w, %b strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] groups 1
+      : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Depthwise (groups = channels = filters) and grouped convolutions.
+// CHECK-LABEL: func @conv2d_groups
+// CHECK: tensor.collapse_shape %{{.+}} : tensor<8x1x3x3xf32> into tensor<8x3x3xf32>
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+// CHECK: tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 4, 6, 6]
+// CHECK: linalg.conv_2d_ngchw_gfchw
+// CHECK: tensor.collapse_shape %{{.+}} {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x2x3x4x4xf32> into tensor<1x6x4x4xf32>
+func.func @conv2d_groups(%x: tensor<1x8x6x6xf32>, %dw: tensor<8x1x3x3xf32>, %gw: tensor<6x4x3x3xf32>)
+    -> (tensor<1x8x4x4xf32>, tensor<1x6x4x4xf32>) {
+  %0 = nn.conv2d %x, %dw strides [1, 1] pads [0, 0, 0, 0] dilations [1, 1] groups 8
+      : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32>
+  %1 = nn.conv2d %x, %gw strides [1, 1] pads [0, 0, 0, 0] dilations [1, 1] groups 2
+      : (tensor<1x8x6x6xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x4x4xf32>
+  return %0, %1 : tensor<1x8x4x4xf32>, tensor<1x6x4x4xf32>
+}
+
+// -----
+
+// Elementwise ops broadcast through their indexing maps.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func @elementwise
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]]
+// CHECK: arith.addf
+// CHECK: linalg.generic {indexing_maps = [#[[COL]], #[[ROW]], #[[ID]]]
+// CHECK: math.powf
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+// CHECK: linalg.generic
+// CHECK: math.tanh
+// CHECK: linalg.generic
+// CHECK: arith.maxsi
+func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x1xf32>, %i: tensor<4xi64>)
+    -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<4xi64>) {
+  %0 = nn.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %1 = nn.pow %c, %b : (tensor<2x1xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %2 = nn.relu %0 : tensor<2x3xf32>
+  %3 = nn.tanh %2 : tensor<2x3xf32>
+  %4 = nn.max %i, %i : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  return %0, %1, %2, %3, %4 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<4xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func @clip_and_batch_norm
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: linalg.generic
+// CHECK: math.rsqrt
+func.func @clip_and_batch_norm(%x: tensor<1x2x3x3xf32>, %s: tensor<2xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %0 = nn.clip %x min 0.0 max 6.0 : tensor<1x2x3x3xf32>
+  %1 = nn.batch_norm %x, %s, %s, %s, %s : (tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  return %0, %1 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// maxpool pads with -inf (ceil_mode adds one more row and column here).
+// CHECK-LABEL: func @maxpool
+// CHECK: %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: tensor.pad %{{.+}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%{{.+}}, %{{.+}} : tensor<1x1x6x6xf32>, tensor<2x2xf32>)
+func.func @maxpool(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
+  %0 = nn.maxpool %x kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] ceil_mode
+      : tensor<1x1x5x5xf32> -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// avgpool sums, then divides by the per-window count computed from indices.
+// CHECK-LABEL: func @avgpool
+// CHECK: linalg.pooling_nchw_sum
+// CHECK: linalg.generic
+// CHECK: linalg.index 2
+// CHECK: linalg.index 3
+// CHECK: arith.sitofp
+// CHECK: arith.divf
+func.func @avgpool(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
+  %0 = nn.avgpool %x kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1]
+      : tensor<1x1x5x5xf32> -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @softmax
+// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.addf
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %0 = nn.softmax %x axis -1 : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @layer_norm
+// CHECK-COUNT-2: iterator_types = ["parallel", "reduction"]
+// CHECK: math.rsqrt
+func.func @layer_norm(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
+  %0 = nn.layer_norm %x, %g, %b axis 1 : (tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @reduce_and_global_pool
+// CHECK: iterator_types = ["parallel", "parallel", "reduction", "reduction"]
+// CHECK: arith.divf
+// CHECK: tensor.expand_shape {{.+}} : tensor<1x4xf32> into tensor<1x4x1x1xf32>
+// CHECK: arith.constant 0xFF800000 : f32
+// CHECK: iterator_types = ["reduction", "parallel", "reduction", "parallel"]
+// CHECK: arith.maximumf
+func.func @reduce_and_global_pool(%x: tensor<1x4x3x3xf32>) -> (tensor<1x4x1x1xf32>, tensor<4x3xf32>) {
+  %0 = nn.global_avgpool %x : tensor<1x4x3x3xf32> -> tensor<1x4x1x1xf32>
+  %1 = nn.reduce max %x axes [0, 2] : tensor<1x4x3x3xf32> -> tensor<4x3xf32>
+  return %0, %1 : tensor<1x4x1x1xf32>, tensor<4x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @data_movement
+// CHECK: tensor.collapse_shape
+// CHECK: linalg.transpose ins(%{{.+}} : tensor<2x3x4xf32>) outs(%{{.+}} : tensor<4x2x3xf32>) permutation = [2, 0, 1]
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<2x6x4xf32>
+// CHECK: %[[I0:.+]] = tensor.insert_slice %{{.+}} into %[[E]][0, 0, 0] [2, 3, 4] [1, 1, 1]
+// CHECK: tensor.insert_slice %{{.+}} into %[[I0]][0, 3, 0] [2, 3, 4] [1, 1, 1]
+// CHECK: tensor.extract_slice %{{.+}}[0, 1, 0] [2, 1, 2] [1, 1, 2]
+func.func @data_movement(%x: tensor<2x3x4xf32>) -> (tensor<6x4xf32>, tensor<4x2x3xf32>, tensor<2x6x4xf32>, tensor<2x1x2xf32>) {
+  %0 = nn.reshape %x [6, 4] : tensor<2x3x4xf32> -> tensor<6x4xf32>
+  %1 = nn.transpose %x [2, 0, 1] : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
+  %2 = nn.concat %x, %x axis 1 : (tensor<2x3x4xf32>, tensor<2x3x4xf32>) -> tensor<2x6x4xf32>
+  %3 = nn.slice %x starts [0, 1, 0] ends [2, 2, 4] steps [1, 1, 2] : tensor<2x3x4xf32> -> tensor<2x1x2xf32>
+  return %0, %1, %2, %3 : tensor<6x4xf32>, tensor<4x2x3xf32>, tensor<2x6x4xf32>, tensor<2x1x2xf32>
+}
+
+// -----
+
+// Negative steps and gathers read the source by index.
+// CHECK-LABEL: func @indexed
+// CHECK: linalg.generic
+// CHECK: linalg.index 0
+// CHECK: tensor.extract
+// CHECK: linalg.generic
+// CHECK: arith.index_cast
+// CHECK: arith.select
+// CHECK: tensor.extract
+func.func @indexed(%x: tensor<5x4xf32>, %ids: tensor<3xi64>) -> (tensor<5x4xf32>, tensor<3x4xf32>) {
+  %0 = nn.slice %x starts [4, 0] ends [-1, 4] steps [-1, 1] : tensor<5x4xf32> -> tensor<5x4xf32>
+  %1 = nn.gather %x, %ids axis 0 : (tensor<5x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
+  return %0, %1 : tensor<5x4xf32>, tensor<3x4xf32>
+}
+
+// -----
+
+// Constant pads crop negative amounts, then tensor.pad; reflect reads by index.
+// CHECK-LABEL: func @pad
+// CHECK: tensor.extract_slice %{{.+}}[1, 0] [3, 4] [1, 1]
+// CHECK: tensor.pad %{{.+}} low[0, 2] high[1, 0]
+// CHECK: tensor.yield %{{.+}} : f32
+// CHECK: linalg.generic
+// CHECK: arith.cmpi slt
+// CHECK: tensor.extract
+func.func @pad(%x: tensor<4x4xf32>) -> (tensor<4x6xf32>, tensor<6x4xf32>) {
+  %0 = nn.pad %x pads [-1, 2, 1, 0] value 1.0 : tensor<4x4xf32> -> tensor<4x6xf32>
+  %1 = nn.pad %x pads [1, 0, 1, 0] mode reflect : tensor<4x4xf32> -> tensor<6x4xf32>
+  return %0, %1 : tensor<4x6xf32>, tensor<6x4xf32>
+}
+
