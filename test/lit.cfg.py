@@ -19,3 +19,9 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["lathe-opt", "lathe"], [config.lathe_tools_dir, config.llvm_tools_dir])
+
+# %python: the project venv's Python (with onnx), for tests that build their
+# inputs at test time (test/frontend/onnx/Inputs/make_models.py). It replaces
+# lit's default %python, which is whatever Python runs lit.
+config.substitutions = [s for s in config.substitutions if s[0] != "%python"]
+config.substitutions.append(("%python", '"%s"' % config.python_executable))

@@ -1,0 +1,81 @@
+//===- Importer.h - ONNX to nn importer -------------------------*- C++ -*-===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares the ONNX importer: it reads an ONNX model (a serialized
+// onnx.ModelProto) and builds a module in the nn dialect with one
+// `func.func @main`.
+//
+// The imported module:
+//   - has the attributes `nn.model = "<file stem>"` and
+//     `nn.opset = <default-domain opset>` (opsets 7 to 24 are accepted);
+//   - holds one `func.func @main` whose arguments are the graph inputs that
+//     are not initializers, in order, and whose results are the graph
+//     outputs; each carries its ONNX name as `nn.name = "<name>"`;
+//   - has static shapes everywhere. A graph input dimension that is symbolic
+//     or unknown takes its size from ImportOptions::inputShapes; without an
+//     override a symbolic leading (batch) dimension becomes 1 and any other
+//     symbolic dimension is an error;
+//   - holds initializers as `nn.constant` ops with `dense_resource` blobs
+//     (small integer tensors, such as shapes, are plain `dense`);
+//   - locates every op at `"<node name>"(<file>:0:0)`, an unnamed node being
+//     called `<OpType>_<index in the graph>`.
+//
+// Errors are emitted as MLIR diagnostics, exactly one per failed import, each
+// a complete line such as
+//   model.onnx: node 'conv_12' (Conv, opset 11): unsupported attribute auto_pad=FOO
+// and the import returns failure; it never builds a partial module.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LATHE_FRONTEND_ONNX_IMPORTER_H
+#define LATHE_FRONTEND_ONNX_IMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace onnx {
+class ModelProto;
+} // namespace onnx
+
+namespace lathe::frontend {
+
+/// The oldest and newest default-domain opsets the importer accepts.
+constexpr int64_t kMinONNXOpset = 7;
+constexpr int64_t kMaxONNXOpset = 24;
+
+/// Options of an import.
+struct ImportOptions {
+  /// Shapes of graph inputs by ONNX name. An entry replaces the input's
+  /// declared shape; it must have the declared rank and agree with every
+  /// static dimension. Use it for symbolic and unknown dimensions.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+};
+
+/// Imports the ONNX model stored at `path`. `path` is used as given in
+/// diagnostics and locations; the module's `nn.model` is its stem.
+mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
+importONNXFile(llvm::StringRef path, mlir::MLIRContext &ctx,
+               const ImportOptions &options = {});
+
+/// Imports a serialized ONNX model held in memory; `fileName` stands for the
+/// file in diagnostics, locations and `nn.model`.
+mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
+importONNXBuffer(llvm::StringRef bytes, llvm::StringRef fileName,
+                 mlir::MLIRContext &ctx, const ImportOptions &options = {});
+
+/// Imports an already parsed ONNX model; `fileName` as for importONNXBuffer.
+mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
+importONNXModel(const onnx::ModelProto &model, llvm::StringRef fileName,
+                mlir::MLIRContext &ctx, const ImportOptions &options = {});
+
+} // namespace lathe::frontend
+
+#endif // LATHE_FRONTEND_ONNX_IMPORTER_H
