@@ -201,24 +201,26 @@ GraphImporter::run(const onnx::GraphProto &graph, StringRef modelName) {
     s.tensors[init.name()] = TensorEntry{Value(), *value, ""};
   }
 
+  llvm::StringSet<> argNames;
+  for (const onnx::ValueInfoProto &in : graph.input())
+    if (!s.tensors.count(in.name()))
+      argNames.insert(in.name());
+  for (const auto &entry : options.inputShapes)
+    if (!argNames.contains(entry.getKey()))
+      return s.error(s.fileLoc, "an input shape is given for '" +
+                                    entry.getKey() +
+                                    "', which is not an input of the graph");
   SmallVector<const onnx::ValueInfoProto *> args;
   SmallVector<Type> argTypes;
-  llvm::StringSet<> argNames;
   for (const onnx::ValueInfoProto &in : graph.input()) {
-    if (s.tensors.count(in.name()))
+    if (!argNames.contains(in.name()))
       continue;
     FailureOr<RankedTensorType> type = inputType(in);
     if (failed(type))
       return failure();
     args.push_back(&in);
     argTypes.push_back(*type);
-    argNames.insert(in.name());
   }
-  for (const auto &entry : options.inputShapes)
-    if (!argNames.contains(entry.getKey()))
-      return s.error(s.fileLoc, "an input shape is given for '" +
-                                    entry.getKey() +
-                                    "', which is not an input of the graph");
 
   for (const onnx::NodeProto &node : graph.node())
     for (const std::string &in : node.input())
