@@ -16,6 +16,7 @@
 #include "mlir/Pass/PassOptions.h"
 
 namespace mlir {
+class DialectRegistry;
 class OpPassManager;
 } // namespace mlir
 
@@ -37,6 +38,11 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
 /// ops remain.
 void buildCPULoweringPipeline(mlir::OpPassManager &pm,
                               const CPUPipelineOptions &options);
+
+/// Adds to `registry` the dialects and external interface models (e.g. the
+/// bufferization models of arith, linalg and tensor) that the CPU lowering
+/// pipeline and the translation to LLVM IR need.
+void registerCPULoweringDependencies(mlir::DialectRegistry &registry);
 
 /// Registers the pipelines above with the pass registry (for lathe-opt).
 void registerLathePipelines();

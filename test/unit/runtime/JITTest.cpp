@@ -1,0 +1,336 @@
+//===- JITTest.cpp - Numerics of the JIT against reference loops ----------===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// Compiles small nn functions through the whole CPU pipeline and checks
+// their results against straightforward reference loops, op by op, including
+// the corner cases of each lowering (broadcasts, padding, groups, ceil mode,
+// negative steps and indices). End-to-end checks against ONNX Runtime are in
+// test/e2e.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/JIT.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <random>
+
+using namespace lathe;
+
+namespace {
+
+/// Deterministic pseudo-random floats in [-1, 1).
+std::vector<float> randomData(size_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = dist(gen);
+  return v;
+}
+
+/// Compiles `source`, runs @main on `inputs` and returns its outputs.
+std::vector<std::vector<float>> runModel(const std::string &source,
+                                         std::vector<std::vector<float>> inputs) {
+  auto model = JITModel::compileSource(source);
+  if (!model) {
+    ADD_FAILURE() << llvm::toString(model.takeError());
+    return {};
+  }
+  std::vector<const void *> in;
+  for (auto [i, v] : llvm::enumerate(inputs)) {
+    EXPECT_EQ((*model)->inputs()[i].numBytes(), v.size() * sizeof(float));
+    in.push_back(v.data());
+  }
+  std::vector<std::vector<float>> outputs;
+  for (const TensorSpec &spec : (*model)->outputs())
+    outputs.emplace_back(spec.numElements(), NAN);
+  std::vector<void *> out;
+  for (auto &v : outputs)
+    out.push_back(v.data());
+  if (llvm::Error err = (*model)->run(in, out))
+    ADD_FAILURE() << llvm::toString(std::move(err));
+  return outputs;
+}
+
+void expectNear(const std::vector<float> &actual,
+                const std::vector<float> &expected, float tol = 1e-5f) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < actual.size(); ++i)
+    ASSERT_NEAR(actual[i], expected[i], tol * (1 + std::fabs(expected[i])))
+        << "at element " << i;
+}
+
+TEST(JITTest, ReportsSpecsWithNames) {
+  auto model = JITModel::compileSource(R"mlir(
+    func.func @main(%x: tensor<2x3xf32> {nn.name = "input"}) -> (tensor<2x3xf32> {nn.name = "output"}) {
+      %0 = nn.relu %x : tensor<2x3xf32>
+      return %0 : tensor<2x3xf32>
+    })mlir");
+  ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());
+  ASSERT_EQ((*model)->inputs().size(), 1u);
+  EXPECT_EQ((*model)->inputs()[0].name, "input");
+  EXPECT_EQ((*model)->inputs()[0].numBytes(), 24u);
+  EXPECT_EQ((*model)->outputs()[0].name, "output");
+  EXPECT_EQ((*model)->outputs()[0].dtype, DType::f32);
+}
+
+TEST(JITTest, ErrorsAreValues) {
+  auto parse = JITModel::compileSource("func.func @main(", "main", "bad.mlir");
+  ASSERT_FALSE(bool(parse));
+  std::string message = llvm::toString(parse.takeError());
+  EXPECT_NE(message.find("cannot parse bad.mlir"), std::string::npos) << message;
+
+  auto missing = JITModel::compileSource(
+      "func.func @f() { return }", "main");
+  ASSERT_FALSE(bool(missing));
+  EXPECT_EQ(llvm::toString(missing.takeError()), "no function @main in the module");
+
+  auto model = JITModel::compileSource(R"mlir(
+    func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {
+      %0 = nn.exp %x : tensor<4xf32>
+      return %0 : tensor<4xf32>
+    })mlir");
+  ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());
+  llvm::Error err = (*model)->run({}, {});
+  EXPECT_EQ(llvm::toString(std::move(err)),
+            "@main takes 1 inputs and 1 outputs, got 0 and 0");
+}
+
+TEST(JITTest, MatmulBiasReluWithBroadcast) {
+  auto x = randomData(2 * 4, 1), w = randomData(4 * 3, 2), b = randomData(3, 3);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<2x4xf32>, %w: tensor<4x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+      %0 = nn.matmul %x, %w : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+      %1 = nn.add %0, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+      %2 = nn.relu %1 : tensor<2x3xf32>
+      return %2 : tensor<2x3xf32>
+    })mlir", {x, w, b});
+  std::vector<float> ref(6);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j) {
+      float acc = b[j];
+      for (int k = 0; k < 4; ++k)
+        acc += x[i * 4 + k] * w[k * 3 + j];
+      ref[i * 3 + j] = std::max(acc, 0.0f);
+    }
+  ASSERT_EQ(out.size(), 1u);
+  expectNear(out[0], ref);
+}
+
+TEST(JITTest, BatchedMatmulBroadcastsBatch) {
+  auto a = randomData(1 * 3 * 4, 4), b = randomData(2 * 4 * 5, 5);
+  auto out = runModel(R"mlir(
+    func.func @main(%a: tensor<1x3x4xf32>, %b: tensor<2x4x5xf32>) -> tensor<2x3x5xf32> {
+      %0 = nn.matmul %a, %b : (tensor<1x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+      return %0 : tensor<2x3x5xf32>
+    })mlir", {a, b});
+  std::vector<float> ref(2 * 3 * 5, 0);
+  for (int n = 0; n < 2; ++n)
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 5; ++j)
+        for (int k = 0; k < 4; ++k)
+          ref[(n * 3 + i) * 5 + j] += a[i * 4 + k] * b[(n * 4 + k) * 5 + j];
+  expectNear(out[0], ref);
+}
+
+TEST(JITTest, GemmTransposedWithAlphaBeta) {
+  auto a = randomData(3 * 2, 6), b = randomData(4 * 3, 7), c = randomData(4, 8);
+  auto out = runModel(R"mlir(
+    func.func @main(%a: tensor<3x2xf32>, %b: tensor<4x3xf32>, %c: tensor<4xf32>) -> tensor<2x4xf32> {
+      %0 = nn.gemm %a, %b, %c transpose_a transpose_b {alpha = 0.5 : f32, beta = 2.0 : f32}
+          : (tensor<3x2xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+      return %0 : tensor<2x4xf32>
+    })mlir", {a, b, c});
+  std::vector<float> ref(8);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 4; ++j) {
+      float acc = 0;
+      for (int k = 0; k < 3; ++k)
+        acc += a[k * 2 + i] * b[j * 3 + k];
+      ref[i * 4 + j] = 0.5f * acc + 2.0f * c[j];
+    }
+  expectNear(out[0], ref);
+}
+
+/// Reference NCHW convolution with zero padding.
+std::vector<float> refConv(const std::vector<float> &x, const std::vector<float> &w,
+                           const std::vector<float> *bias, int n, int c, int h,
+                           int wd, int f, int kh, int kw, int stride, int pad,
+                           int dil, int groups, int oh, int ow) {
+  std::vector<float> y(n * f * oh * ow);
+  int cg = c / groups, fg = f / groups;
+  for (int b = 0; b < n; ++b)
+    for (int o = 0; o < f; ++o)
+      for (int i = 0; i < oh; ++i)
+        for (int j = 0; j < ow; ++j) {
+          float acc = bias ? (*bias)[o] : 0.0f;
+          int g = o / fg;
+          for (int ci = 0; ci < cg; ++ci)
+            for (int p = 0; p < kh; ++p)
+              for (int q = 0; q < kw; ++q) {
+                int yy = i * stride - pad + p * dil, xx = j * stride - pad + q * dil;
+                if (yy < 0 || yy >= h || xx < 0 || xx >= wd)
+                  continue;
+                acc += x[((b * c + g * cg + ci) * h + yy) * wd + xx] *
+                       w[((o * cg + ci) * kh + p) * kw + q];
+              }
+          y[((b * f + o) * oh + i) * ow + j] = acc;
+        }
+  return y;
+}
+
+TEST(JITTest, Conv2dStridedPaddedWithBias) {
+  auto x = randomData(1 * 3 * 7 * 7, 9), w = randomData(4 * 3 * 3 * 3, 10),
+       b = randomData(4, 11);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<1x3x7x7xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+      %0 = nn.conv2d %x, %w, %b strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] groups 1
+          : (tensor<1x3x7x7xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+      return %0 : tensor<1x4x4x4xf32>
+    })mlir", {x, w, b});
+  expectNear(out[0], refConv(x, w, &b, 1, 3, 7, 7, 4, 3, 3, 2, 1, 1, 1, 4, 4));
+}
+
+TEST(JITTest, Conv2dGroupedDepthwiseDilated) {
+  auto x = randomData(1 * 4 * 6 * 6, 12), gw = randomData(6 * 2 * 3 * 3, 13),
+       dw = randomData(4 * 1 * 3 * 3, 14);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<1x4x6x6xf32>, %gw: tensor<6x2x3x3xf32>, %dw: tensor<4x1x3x3xf32>)
+        -> (tensor<1x6x6x6xf32>, tensor<1x4x2x2xf32>) {
+      %0 = nn.conv2d %x, %gw strides [1, 1] pads [1, 1, 1, 1] dilations [1, 1] groups 2
+          : (tensor<1x4x6x6xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x6x6xf32>
+      %1 = nn.conv2d %x, %dw strides [1, 1] pads [0, 0, 0, 0] dilations [2, 2] groups 4
+          : (tensor<1x4x6x6xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x2x2xf32>
+      return %0, %1 : tensor<1x6x6x6xf32>, tensor<1x4x2x2xf32>
+    })mlir", {x, gw, dw});
+  expectNear(out[0], refConv(x, gw, nullptr, 1, 4, 6, 6, 6, 3, 3, 1, 1, 1, 2, 6, 6));
+  expectNear(out[1], refConv(x, dw, nullptr, 1, 4, 6, 6, 4, 3, 3, 1, 0, 2, 4, 2, 2));
+}
+
+TEST(JITTest, PoolingCeilModeAndCountIncludePad) {
+  auto x = randomData(1 * 1 * 5 * 5, 15);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<1x1x5x5xf32>) -> (tensor<1x1x3x3xf32>, tensor<1x1x3x3xf32>, tensor<1x1x3x3xf32>) {
+      %0 = nn.maxpool %x kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] ceil_mode
+          : tensor<1x1x5x5xf32> -> tensor<1x1x3x3xf32>
+      %1 = nn.avgpool %x kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1]
+          : tensor<1x1x5x5xf32> -> tensor<1x1x3x3xf32>
+      %2 = nn.avgpool %x kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1] count_include_pad
+          : tensor<1x1x5x5xf32> -> tensor<1x1x3x3xf32>
+      return %0, %1, %2 : tensor<1x1x3x3xf32>, tensor<1x1x3x3xf32>, tensor<1x1x3x3xf32>
+    })mlir", {x});
+  std::vector<float> mx(9), avg(9), avgPad(9);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) {
+      float m = -INFINITY;
+      for (int p = 0; p < 2; ++p)
+        for (int q = 0; q < 2; ++q)
+          if (2 * i + p < 5 && 2 * j + q < 5)
+            m = std::max(m, x[(2 * i + p) * 5 + 2 * j + q]);
+      mx[i * 3 + j] = m;
+      float s = 0;
+      int count = 0;
+      for (int p = -1; p < 2; ++p)
+        for (int q = -1; q < 2; ++q) {
+          int yy = 2 * i + p, xx = 2 * j + q;
+          if (yy >= 0 && yy < 5 && xx >= 0 && xx < 5) {
+            s += x[yy * 5 + xx];
+            ++count;
+          }
+        }
+      avg[i * 3 + j] = s / count;
+      avgPad[i * 3 + j] = s / 9;
+    }
+  expectNear(out[0], mx);
+  expectNear(out[1], avg);
+  expectNear(out[2], avgPad);
+}
+
+TEST(JITTest, SoftmaxLayerNormReduce) {
+  auto x = randomData(2 * 8, 16), g = randomData(8, 17), b = randomData(8, 18);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<2x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>)
+        -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x1xf32>) {
+      %0 = nn.softmax %x axis -1 : tensor<2x8xf32>
+      %1 = nn.layer_norm %x, %g, %b axis -1 {epsilon = 1.0e-5 : f32}
+          : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+      %2 = nn.reduce mean %x axes [1] keepdims : tensor<2x8xf32> -> tensor<2x1xf32>
+      return %0, %1, %2 : tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x1xf32>
+    })mlir", {x, g, b});
+  std::vector<float> sm(16), ln(16), mean(2);
+  for (int r = 0; r < 2; ++r) {
+    float mx = -INFINITY, sum = 0, mu = 0, var = 0;
+    for (int i = 0; i < 8; ++i)
+      mx = std::max(mx, x[r * 8 + i]);
+    for (int i = 0; i < 8; ++i)
+      sum += std::exp(x[r * 8 + i] - mx);
+    for (int i = 0; i < 8; ++i)
+      sm[r * 8 + i] = std::exp(x[r * 8 + i] - mx) / sum;
+    for (int i = 0; i < 8; ++i)
+      mu += x[r * 8 + i] / 8;
+    for (int i = 0; i < 8; ++i)
+      var += (x[r * 8 + i] - mu) * (x[r * 8 + i] - mu) / 8;
+    for (int i = 0; i < 8; ++i)
+      ln[r * 8 + i] = (x[r * 8 + i] - mu) / std::sqrt(var + 1e-5f) * g[i] + b[i];
+    mean[r] = mu;
+  }
+  expectNear(out[0], sm);
+  expectNear(out[1], ln, 1e-4f);
+  expectNear(out[2], mean);
+}
+
+TEST(JITTest, UnaryMath) {
+  auto x = randomData(16, 19);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) {
+      %0 = nn.tanh %x : tensor<16xf32>
+      %1 = nn.erf %x : tensor<16xf32>
+      %2 = nn.sigmoid %x : tensor<16xf32>
+      %3 = nn.clip %x min -0.5 max 0.25 : tensor<16xf32>
+      return %0, %1, %2, %3 : tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>
+    })mlir", {x});
+  std::vector<float> t(16), e(16), s(16), c(16);
+  for (int i = 0; i < 16; ++i) {
+    t[i] = std::tanh(x[i]);
+    e[i] = std::erf(x[i]);
+    s[i] = 1 / (1 + std::exp(-x[i]));
+    c[i] = std::min(std::max(x[i], -0.5f), 0.25f);
+  }
+  expectNear(out[0], t);
+  expectNear(out[1], e);
+  expectNear(out[2], s);
+  expectNear(out[3], c);
+}
+
+TEST(JITTest, DataMovement) {
+  std::vector<float> x(12);
+  for (int i = 0; i < 12; ++i)
+    x[i] = i;
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<3x4xf32>)
+        -> (tensor<4x3xf32>, tensor<3x8xf32>, tensor<3x2xf32>, tensor<5x4xf32>, tensor<3x6xf32>, tensor<2x4xf32>) {
+      %ids = nn.constant dense<[-1, 0]> : tensor<2xi64>
+      %0 = nn.transpose %x [1, 0] : tensor<3x4xf32> -> tensor<4x3xf32>
+      %1 = nn.concat %x, %x axis 1 : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<3x8xf32>
+      %2 = nn.slice %x starts [0, 3] ends [3, -1] steps [1, -2] : tensor<3x4xf32> -> tensor<3x2xf32>
+      %3 = nn.pad %x pads [1, 0, 1, 0] mode reflect : tensor<3x4xf32> -> tensor<5x4xf32>
+      %4 = nn.pad %x pads [0, 2, 0, 0] mode wrap : tensor<3x4xf32> -> tensor<3x6xf32>
+      %5 = nn.gather %x, %ids axis 0 : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+      return %0, %1, %2, %3, %4, %5 : tensor<4x3xf32>, tensor<3x8xf32>, tensor<3x2xf32>, tensor<5x4xf32>, tensor<3x6xf32>, tensor<2x4xf32>
+    })mlir", {x});
+  expectNear(out[0], {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11});
+  expectNear(out[1], {0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7,
+                      8, 9, 10, 11, 8, 9, 10, 11});
+  expectNear(out[2], {3, 1, 7, 5, 11, 9});
+  expectNear(out[3], {4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                      4, 5, 6, 7});
+  expectNear(out[4], {2, 3, 0, 1, 2, 3, 6, 7, 4, 5, 6, 7, 10, 11, 8, 9, 10, 11});
+  expectNear(out[5], {8, 9, 10, 11, 0, 1, 2, 3});
+}
+
+} // namespace
