@@ -109,8 +109,8 @@ const char *emitUnavailable(Emit emit) {
   case Emit::nn:
     return nullptr;
   case Emit::linalg:
-    return "--emit=linalg is not built yet (lowering nn to linalg arrives "
-           "with the graph and fusion passes)";
+    return "--emit=linalg is not built yet (it arrives when the passes/ "
+           "lowering is wired into lathe compile)";
   case Emit::llvm:
     return "--emit=llvm is not built yet (it arrives with the scheduling and "
            "lowering passes)";
