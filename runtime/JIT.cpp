@@ -12,6 +12,7 @@
 
 #include "runtime/JIT.h"
 
+#include "frontend/onnx/Importer.h"
 #include "passes/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -235,6 +236,36 @@ JITModel::compileSource(StringRef source, StringRef entry,
       return diagnostics.error("cannot parse " + bufferName);
   }
   auto model = compile(*module, entry);
+  if (!model)
+    return model.takeError();
+  (*model)->impl->ownedContext = std::move(ctx);
+  return model;
+}
+
+llvm::Expected<std::unique_ptr<JITModel>>
+JITModel::compileONNX(StringRef path, const frontend::ImportOptions &options) {
+  auto ctx = std::make_unique<MLIRContext>();
+  DialectRegistry registry;
+  registerCPULoweringDependencies(registry);
+  ctx->appendDialectRegistry(registry);
+  ctx->loadAllAvailableDialects();
+
+  FailureOr<OwningOpRef<ModuleOp>> module;
+  {
+    // The importer's diagnostics are complete lines naming file and node.
+    std::string messages;
+    ScopedDiagnosticHandler handler(ctx.get(), [&](Diagnostic &d) {
+      if (!messages.empty())
+        messages += "\n";
+      messages += d.str();
+      return success();
+    });
+    module = frontend::importONNXFile(path, *ctx, options);
+    if (failed(module))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     messages);
+  }
+  auto model = compile(**module, "main");
   if (!model)
     return model.takeError();
   (*model)->impl->ownedContext = std::move(ctx);

@@ -28,6 +28,9 @@ class ModuleOp;
 } // namespace mlir
 
 namespace lathe {
+namespace frontend {
+struct ImportOptions;
+} // namespace frontend
 
 /// Element types a model's inputs and outputs may have.
 enum class DType { f16, bf16, f32, f64, i1, i8, i32, i64 };
@@ -67,6 +70,10 @@ public:
   static llvm::Expected<std::unique_ptr<JITModel>>
   compileSource(llvm::StringRef source, llvm::StringRef entry = "main",
                 llvm::StringRef bufferName = "<source>");
+
+  /// Imports the ONNX model at `path` and compiles its graph.
+  static llvm::Expected<std::unique_ptr<JITModel>>
+  compileONNX(llvm::StringRef path, const frontend::ImportOptions &options);
 
   llvm::ArrayRef<TensorSpec> inputs() const { return inputSpecs; }
   llvm::ArrayRef<TensorSpec> outputs() const { return outputSpecs; }

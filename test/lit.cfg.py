@@ -25,3 +25,8 @@ llvm_config.add_tool_substitutions(
 # lit's default %python, which is whatever Python runs lit.
 config.substitutions = [s for s in config.substitutions if s[0] != "%python"]
 config.substitutions.append(("%python", '"%s"' % config.python_executable))
+
+# %lathe_lib: the JIT library (runtime/lathe.h) that test/e2e loads.
+config.substitutions.append(
+    ("%lathe_lib", os.path.join(config.lathe_obj_root, "lib", "liblathe.so")))
+config.excludes += ["models.py", "check.py"]

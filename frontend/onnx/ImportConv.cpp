@@ -161,8 +161,7 @@ LogicalResult importMaxPool(NodeImporter &n) {
     return failure();
   SmallVector<NamedAttribute> attrs = {
       n.i64Array("kernel", window->kernel),
-      n.i64Array("strides", window->strides),
-      n.i64Array("pads", window->pads),
+      n.i64Array("strides", window->strides), n.i64Array("pads", window->pads),
       n.i64Array("dilations", window->dilations)};
   if (*ceilMode)
     attrs.push_back(n.unit("ceil_mode"));
@@ -227,8 +226,8 @@ LogicalResult importGlobalMaxPool(NodeImporter &n) {
   for (int64_t i = 2; i < rank; ++i)
     axes.push_back(i);
   auto y = n.create<nn::ReduceOp>(
-      *x, {n.namedAttr("kind", nn::ReduceKindAttr::get(&n.ctx(),
-                                                       nn::ReduceKind::max)),
+      *x, {n.namedAttr("kind",
+                       nn::ReduceKindAttr::get(&n.ctx(), nn::ReduceKind::max)),
            n.i64Array("axes", axes), n.unit("keepdims")});
   if (failed(y))
     return failure();

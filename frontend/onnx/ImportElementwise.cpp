@@ -27,8 +27,7 @@ namespace nn = lathe::nn;
 
 namespace {
 
-template <typename OpTy>
-LogicalResult importUnary(NodeImporter &n) {
+template <typename OpTy> LogicalResult importUnary(NodeImporter &n) {
   if (failed(n.expectInputs(1, 1)))
     return failure();
   auto x = n.input(0);
@@ -40,8 +39,7 @@ LogicalResult importUnary(NodeImporter &n) {
   return n.setOutput(0, *y);
 }
 
-template <typename OpTy>
-LogicalResult importBinary(NodeImporter &n) {
+template <typename OpTy> LogicalResult importBinary(NodeImporter &n) {
   if (failed(n.expectInputs(2, 2)))
     return failure();
   auto a = n.input(0);
@@ -56,8 +54,7 @@ LogicalResult importBinary(NodeImporter &n) {
 
 /// Max, Min and Sum take one or more inputs: a left-to-right chain of
 /// binary ops.
-template <typename OpTy>
-LogicalResult importVariadic(NodeImporter &n) {
+template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
   if (n.numInputs() < 1)
     return n.fail("expected at least one input");
   auto acc = n.input(0);
@@ -76,6 +73,8 @@ LogicalResult importVariadic(NodeImporter &n) {
 
 LogicalResult importClip(NodeImporter &n) {
   std::optional<float> lo, hi;
+  if (failed(n.rejectMovedAttrs({"min", "max"}, 11)))
+    return failure();
   if (n.opset() < 11) {
     if (failed(n.expectInputs(1, 1)))
       return failure();
@@ -136,7 +135,8 @@ LogicalResult importSoftmax(NodeImporter &n) {
 
   // From opset 13, or on the last axis, softmax is along one axis.
   if (!coerce2d || a == rank - 1) {
-    auto y = n.create<nn::SoftmaxOp>(*x, {n.i64("axis", coerce2d ? -1 : *axis)});
+    auto y =
+        n.create<nn::SoftmaxOp>(*x, {n.i64("axis", coerce2d ? -1 : *axis)});
     if (failed(y))
       return failure();
     return n.setOutput(0, *y);
@@ -190,10 +190,9 @@ LogicalResult importReduce(NodeImporter &n) {
   if (failed(keepdims) || failed(noopEmpty) || failed(x))
     return failure();
   SmallVector<int64_t> axes;
+  if (failed(n.rejectMovedAttrs({"axes"}, axesInputSince)))
+    return failure();
   if (axesAsInput) {
-    if (n.attr("axes"))
-      return n.fail("attribute axes is an input from opset " +
-                    std::to_string(axesInputSince));
     if (n.hasInput(1)) {
       auto in = n.constantInts(1, "axes");
       if (failed(in))

@@ -140,8 +140,8 @@ LogicalResult importTranspose(NodeImporter &n) {
   if (*perm) {
     p = **perm;
   } else {
-    for (int64_t i = cast<RankedTensorType>(x->getType()).getRank() - 1;
-         i >= 0; --i)
+    for (int64_t i = cast<RankedTensorType>(x->getType()).getRank() - 1; i >= 0;
+         --i)
       p.push_back(i);
   }
   auto y = n.create<nn::TransposeOp>(*x, {n.i64Array("perm", p)});
@@ -164,8 +164,12 @@ LogicalResult importConcat(NodeImporter &n) {
   bool foldable = true;
   for (unsigned i = 0; i < n.numInputs() && foldable; ++i) {
     auto ints = foldableInts(n, i);
+    foldable = ints.has_value();
+    if (!foldable)
+      break;
+    // Constant inputs are defined, so these types exist.
     auto ty = n.inputType(i);
-    foldable = ints && succeeded(ty) && ty->getRank() == 1 &&
+    foldable = ty->getRank() == 1 &&
                ty->getElementType() == n.inputType(0)->getElementType();
     if (foldable)
       llvm::append_range(folded, *ints);
@@ -190,6 +194,8 @@ LogicalResult importConcat(NodeImporter &n) {
 
 LogicalResult importSlice(NodeImporter &n) {
   SmallVector<int64_t> starts, ends, axes, steps;
+  if (failed(n.rejectMovedAttrs({"starts", "ends", "axes"}, 10)))
+    return failure();
   if (n.opset() < 10) {
     if (failed(n.expectInputs(1, 1)))
       return failure();
@@ -336,6 +342,8 @@ LogicalResult importGather(NodeImporter &n) {
 }
 
 LogicalResult importPad(NodeImporter &n) {
+  if (failed(n.rejectMovedAttrs({"pads", "value"}, 11)))
+    return failure();
   auto mode = n.stringAttr("mode", "constant");
   auto inTy = n.inputType(0);
   if (failed(mode) || failed(inTy))
@@ -406,6 +414,8 @@ LogicalResult importPad(NodeImporter &n) {
 /// from 13. `present` says whether any were given.
 FailureOr<SmallVector<int64_t>> squeezeAxes(NodeImporter &n, bool &present) {
   present = false;
+  if (failed(n.rejectMovedAttrs({"axes"}, 13)))
+    return failure();
   if (n.opset() < 13) {
     if (failed(n.expectInputs(1, 1)))
       return failure();
@@ -511,8 +521,7 @@ LogicalResult importConstant(NodeImporter &n) {
     value = DenseElementsAttr::get(
         RankedTensorType::get({static_cast<int64_t>(fs.size())}, f32),
         ArrayRef<float>(fs));
-  } else if (a.name() == "value_int" &&
-             a.type() == onnx::AttributeProto::INT) {
+  } else if (a.name() == "value_int" && a.type() == onnx::AttributeProto::INT) {
     value = makeIntConstant(i64, {}, {a.i()});
   } else if (a.name() == "value_ints" &&
              a.type() == onnx::AttributeProto::INTS) {
@@ -536,7 +545,8 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
   Type elemTy = Float32Type::get(&n.ctx());
   Attribute fill = FloatAttr::get(elemTy, 0.0);
   if (const onnx::AttributeProto *a = n.attr("value")) {
-    std::string what = "node '" + n.name().str() + "' (ConstantOfShape, opset " +
+    std::string what = "node '" + n.name().str() +
+                       "' (ConstantOfShape, opset " +
                        std::to_string(n.opset()) + "): value";
     auto v = n.state().convertTensor(a->t(), what, n.name(), n.loc(),
                                      /*smallFloatsDense=*/true);
@@ -618,7 +628,8 @@ LogicalResult importCast(NodeImporter &n) {
   if (target == inTy->getElementType())
     return forwardInput(n);
   // Integer constants (shape arithmetic) convert exactly.
-  if (auto ints = foldableInts(n, 0); ints && target && isa<IntegerType>(target))
+  if (auto ints = foldableInts(n, 0);
+      ints && target && isa<IntegerType>(target))
     return n.setConstantOutput(
         0, makeIntConstant(target, inTy->getShape(), *ints));
   std::string from;

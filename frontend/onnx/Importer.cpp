@@ -75,13 +75,19 @@ GraphImporter::inputType(const onnx::ValueInfoProto &input) {
   auto override = options.inputShapes.find(input.name());
   if (!tt.has_shape()) {
     if (override == options.inputShapes.end())
-      return s.error(loc, what + " has no shape; give one with "
-                                 "--input-shape " +
+      return s.error(loc, what +
+                              " has no shape; give one with "
+                              "--input-shape " +
                               input.name() + "=...");
     return RankedTensorType::get(override->second, elemTy);
   }
 
   const auto &dims = tt.shape().dim();
+  if (override != options.inputShapes.end() &&
+      llvm::any_of(override->second, [](int64_t d) { return d < 0; }))
+    return s.error(loc, "the shape given for " + what +
+                            " has a negative "
+                            "dimension");
   if (override != options.inputShapes.end()) {
     ArrayRef<int64_t> shape = override->second;
     if (static_cast<int>(shape.size()) != dims.size())
@@ -113,7 +119,8 @@ GraphImporter::inputType(const onnx::ValueInfoProto &input) {
                           ? "symbolic dim '" + dims[i].dim_param() + "'"
                           : std::string("an unknown dim");
     return s.error(loc, what + " has " + sym + " at position " +
-                            std::to_string(i) + "; give its shape with "
+                            std::to_string(i) +
+                            "; give its shape with "
                             "--input-shape " +
                             input.name() + "=...");
   }
@@ -178,8 +185,7 @@ LogicalResult GraphImporter::verifyModule(ModuleOp module) {
   if (succeeded(result))
     return success();
   if (auto nameLoc = dyn_cast<NameLoc>(where))
-    return s.error(where, "node '" + nameLoc.getName().str() +
-                              "': " + first);
+    return s.error(where, "node '" + nameLoc.getName().str() + "': " + first);
   return s.error(where, "the imported module does not verify: " + first);
 }
 
@@ -259,7 +265,8 @@ GraphImporter::run(const onnx::GraphProto &graph, StringRef modelName) {
   if (results.empty())
     return s.error(s.fileLoc, "the graph has no outputs");
   b.create<func::ReturnOp>(s.fileLoc, results);
-  func.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  func.setFunctionType(
+      b.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [i, out] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "nn.name", b.getStringAttr(out.name()));
 
@@ -293,10 +300,9 @@ lathe::frontend::importONNXModel(const onnx::ModelProto &model,
                               << ": the model imports no opset of the "
                                  "default ONNX domain";
   if (*opset < kMinONNXOpset || *opset > kMaxONNXOpset)
-    return emitError(fileLoc)
-           << fileName << ": unsupported opset " << *opset
-           << " (Lathe imports opsets " << kMinONNXOpset << " to "
-           << kMaxONNXOpset << ")";
+    return emitError(fileLoc) << fileName << ": unsupported opset " << *opset
+                              << " (Lathe imports opsets " << kMinONNXOpset
+                              << " to " << kMaxONNXOpset << ")";
 
   ImportState state(ctx, fileName, *opset);
   GraphImporter importer(state, options);
@@ -324,4 +330,29 @@ lathe::frontend::importONNXFile(StringRef path, MLIRContext &ctx,
     return emitError(FileLineColLoc::get(&ctx, path, 0, 0))
            << path << ": cannot open file: " << buffer.getError().message();
   return importONNXBuffer((*buffer)->getBuffer(), path, ctx, options);
+}
+
+llvm::Error lathe::frontend::addInputShape(llvm::StringRef spec,
+                                           ImportOptions &options) {
+  auto [name, dims] = spec.rsplit('=');
+  llvm::SmallVector<int64_t> shape;
+  bool valid = !name.empty() && spec.contains('=') && !dims.empty();
+  llvm::SmallVector<llvm::StringRef> parts;
+  if (!dims.empty())
+    dims.split(parts, 'x');
+  for (llvm::StringRef part : parts) {
+    int64_t d;
+    if (part.getAsInteger(10, d) || d < 0)
+      valid = false;
+    shape.push_back(d);
+  }
+  if (!valid)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "invalid input shape '" + spec +
+            "': expected <name>=<dim>x<dim>..., e.g. input=1x3x224x224");
+  if (!options.inputShapes.try_emplace(name, shape).second)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "input shape of '" + name + "' given twice");
+  return llvm::Error::success();
 }

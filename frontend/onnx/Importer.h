@@ -25,7 +25,8 @@
 //
 // Errors are emitted as MLIR diagnostics, exactly one per failed import, each
 // a complete line such as
-//   model.onnx: node 'conv_12' (Conv, opset 11): unsupported attribute auto_pad=FOO
+//   model.onnx: node 'conv_12' (Conv, opset 11): unsupported attribute
+//   auto_pad=FOO
 // and the import returns failure; it never builds a partial module.
 //
 //===----------------------------------------------------------------------===//
@@ -40,6 +41,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
 
 namespace onnx {
 class ModelProto;
@@ -58,6 +60,11 @@ struct ImportOptions {
   /// static dimension. Use it for symbolic and unknown dimensions.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
 };
+
+/// Parses a shape override "name=1x3x224x224" (as given to
+/// `lathe compile --input-shape` or lathe_compile_options) into `options`.
+/// Fails with a message for malformed specs and for a name given twice.
+llvm::Error addInputShape(llvm::StringRef spec, ImportOptions &options);
 
 /// Imports the ONNX model stored at `path`. `path` is used as given in
 /// diagnostics and locations; the module's `nn.model` is its stem.

@@ -18,6 +18,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
@@ -196,45 +197,50 @@ FailureOr<ElementsAttr> ImportState::convertTensor(const onnx::TensorProto &t,
   int64_t count = 1;
   for (int64_t d : t.dims()) {
     if (d < 0)
-      return error(loc, what + " has a negative dimension " +
-                            std::to_string(d));
+      return error(loc,
+                   what + " has a negative dimension " + std::to_string(d));
     shape.push_back(d);
-    count *= d;
+    if (llvm::MulOverflow(count, d, count))
+      return error(loc, what + " has too many elements (shape [" +
+                            joinInts(SmallVector<int64_t>(t.dims().begin(),
+                                                          t.dims().end())) +
+                            "])");
   }
   auto type = RankedTensorType::get(shape, elemTy);
   size_t width = elemTy.getIntOrFloatBitWidth() / 8;
-  size_t bytes = count * width;
 
-  // Gather the payload: raw_data, or the typed field of this data type.
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(bytes, kBlobAlign);
-  char *dst = blob.getMutableData().data();
-  auto wrongCount = [&](int64_t got) {
-    return error(loc, what + " holds " + std::to_string(got) +
-                          " values, expected " + std::to_string(count) +
-                          " for its shape [" + joinInts(shape) + "]");
-  };
+  // The payload: raw_data, or the typed field of this data type. Its size
+  // is checked before anything is allocated.
+  const char *src;
+  int64_t got;
   if (t.has_raw_data()) {
-    if (t.raw_data().size() != bytes)
-      return wrongCount(t.raw_data().size() / width);
-    std::memcpy(dst, t.raw_data().data(), bytes);
+    src = t.raw_data().data();
+    got = t.raw_data().size() % width ? -1 : t.raw_data().size() / width;
   } else if (elemTy.isF32()) {
-    if (t.float_data_size() != count)
-      return wrongCount(t.float_data_size());
-    std::memcpy(dst, t.float_data().data(), bytes);
+    src = reinterpret_cast<const char *>(t.float_data().data());
+    got = t.float_data_size();
   } else if (elemTy.isInteger(64)) {
-    if (t.int64_data_size() != count)
-      return wrongCount(t.int64_data_size());
-    std::memcpy(dst, t.int64_data().data(), bytes);
+    src = reinterpret_cast<const char *>(t.int64_data().data());
+    got = t.int64_data_size();
   } else {
-    if (t.int32_data_size() != count)
-      return wrongCount(t.int32_data_size());
-    std::memcpy(dst, t.int32_data().data(), bytes);
+    src = reinterpret_cast<const char *>(t.int32_data().data());
+    got = t.int32_data_size();
   }
+  if (got != count)
+    return error(loc, what + " holds " +
+                          (got < 0 ? std::string("a partial value")
+                                   : std::to_string(got) + " values") +
+                          ", expected " + std::to_string(count) +
+                          " for its shape [" + joinInts(shape) + "]");
+  size_t bytes = count * width;
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(bytes, kBlobAlign);
+  if (bytes)
+    std::memcpy(blob.getMutableData().data(), src, bytes);
 
   // Small integer tensors (shapes, axes, indices) and empty tensors stay
   // readable in the IR.
-  if (count == 0 ||
-      ((isa<IntegerType>(elemTy) || smallFloatsDense) && count <= kMaxDenseInts))
+  if (count == 0 || ((isa<IntegerType>(elemTy) || smallFloatsDense) &&
+                     count <= kMaxDenseInts))
     return cast<ElementsAttr>(
         DenseElementsAttr::getFromRawBuffer(type, blob.getData()));
   return cast<ElementsAttr>(
@@ -327,10 +333,14 @@ NodeImporter::intsAttr(StringRef name) const {
       SmallVector<int64_t>(a->ints().begin(), a->ints().end()));
 }
 
-LogicalResult NodeImporter::onlyAttrs(ArrayRef<StringRef> known) const {
-  for (const onnx::AttributeProto &a : node_.attribute())
-    if (!llvm::is_contained(known, a.name()))
-      return fail("unsupported attribute " + a.name());
+LogicalResult NodeImporter::rejectMovedAttrs(ArrayRef<StringRef> names,
+                                             int64_t inputSince) const {
+  if (opset() < inputSince)
+    return success();
+  for (StringRef name : names)
+    if (attr(name))
+      return fail("attribute " + name + " is an input from opset " +
+                  std::to_string(inputSince));
   return success();
 }
 
@@ -346,9 +356,9 @@ LogicalResult NodeImporter::expectInputs(unsigned min, unsigned max) const {
   unsigned n = numInputs();
   if (n >= min && n <= max)
     return success();
-  std::string expected = min == max ? std::to_string(min)
-                                    : std::to_string(min) + " to " +
-                                          std::to_string(max);
+  std::string expected =
+      min == max ? std::to_string(min)
+                 : std::to_string(min) + " to " + std::to_string(max);
   return fail("expected " + expected + " inputs, got " + std::to_string(n));
 }
 
@@ -385,7 +395,7 @@ bool NodeImporter::isConstantInput(unsigned i) const {
 }
 
 FailureOr<ElementsAttr> NodeImporter::constantInput(unsigned i,
-                                                   StringRef role) {
+                                                    StringRef role) {
   FailureOr<TensorEntry *> e = entry(i);
   if (failed(e))
     return failure();
@@ -448,8 +458,7 @@ bool NodeImporter::hasOutputBound(unsigned i) const {
 // NodeImporter: building nn ops
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-NodeImporter::capture(llvm::function_ref<LogicalResult()> fn) {
+LogicalResult NodeImporter::capture(llvm::function_ref<LogicalResult()> fn) {
   std::string first;
   LogicalResult result = success();
   {

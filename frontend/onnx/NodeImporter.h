@@ -46,8 +46,7 @@ struct TensorEntry {
 /// State shared by the whole import of one model.
 class ImportState {
 public:
-  ImportState(mlir::MLIRContext &ctx, llvm::StringRef fileName,
-              int64_t opset);
+  ImportState(mlir::MLIRContext &ctx, llvm::StringRef fileName, int64_t opset);
 
   mlir::MLIRContext &ctx;
   mlir::OpBuilder builder;
@@ -79,7 +78,8 @@ public:
 
   /// Returns the value of `name`, creating its `nn.constant` at the current
   /// insertion point if it has only a constant so far.
-  mlir::FailureOr<mlir::Value> valueOf(llvm::StringRef name, TensorEntry &entry);
+  mlir::FailureOr<mlir::Value> valueOf(llvm::StringRef name,
+                                       TensorEntry &entry);
 };
 
 /// Name of an ONNX TensorProto data type ("FLOAT16"), for messages.
@@ -87,8 +87,7 @@ std::string dataTypeName(int32_t dataType);
 
 /// Reads the integers of an integer elements attribute (dense or dense
 /// resource), or returns failure for other element types.
-mlir::FailureOr<llvm::SmallVector<int64_t>>
-readInts(mlir::ElementsAttr attr);
+mlir::FailureOr<llvm::SmallVector<int64_t>> readInts(mlir::ElementsAttr attr);
 
 /// Reads the floats of an f32 elements attribute (dense or dense resource).
 mlir::FailureOr<llvm::SmallVector<float>> readFloats(mlir::ElementsAttr attr);
@@ -138,9 +137,11 @@ public:
   /// A list of integers; std::nullopt when absent.
   mlir::FailureOr<std::optional<llvm::SmallVector<int64_t>>>
   intsAttr(llvm::StringRef name) const;
-  /// Fails on any attribute not in `known`; used by ops whose attributes
-  /// change meaning across opsets.
-  mlir::LogicalResult onlyAttrs(llvm::ArrayRef<llvm::StringRef> known) const;
+  /// Fails if one of the attributes `names`, which became inputs in opset
+  /// `inputSince`, is still given as an attribute from that opset on (it
+  /// would otherwise be silently ignored).
+  mlir::LogicalResult rejectMovedAttrs(llvm::ArrayRef<llvm::StringRef> names,
+                                       int64_t inputSince) const;
 
   //===--- Inputs ---------------------------------------------------------===//
 
@@ -161,8 +162,8 @@ public:
   /// True when input `i` is given and is a constant.
   bool isConstantInput(unsigned i) const;
   /// Integer entries of constant input `i`.
-  mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(unsigned i,
-                                                          llvm::StringRef role);
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  constantInts(unsigned i, llvm::StringRef role);
   /// The single float of constant input `i` (a scalar or one-element tensor).
   mlir::FailureOr<float> constantFloat(unsigned i, llvm::StringRef role);
 
@@ -189,10 +190,10 @@ public:
     OpTy::build(builder(), state, mlir::TypeRange(), operands, attrs);
     llvm::SmallVector<mlir::Type> types;
     if (mlir::failed(capture([&] {
-          return OpTy::inferReturnTypes(
-              &ctx(), loc_, state.operands,
-              state.attributes.getDictionary(&ctx()), state.getRawProperties(),
-              mlir::RegionRange(), types);
+          return OpTy::inferReturnTypes(&ctx(), loc_, state.operands,
+                                        state.attributes.getDictionary(&ctx()),
+                                        state.getRawProperties(),
+                                        mlir::RegionRange(), types);
         })))
       return mlir::failure();
     state.addTypes(types);

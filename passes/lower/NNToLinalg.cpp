@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace lathe {
@@ -185,6 +186,16 @@ struct ConstantLowering : OpRewritePattern<nn::ConstantOp> {
     auto value = dyn_cast<TypedAttr>(op.getValue());
     if (!value)
       return rewriter.notifyMatchFailure(op, "value is not a typed attribute");
+    // MLIR 19's memref.global lowering reads a rank-0 initializer as a
+    // splat, which a dense_resource cannot give: inline rank-0 blobs.
+    auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+    if (resource && resource.getType().getRank() == 0) {
+      AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+      if (!blob)
+        return rewriter.notifyMatchFailure(op, "resource blob is missing");
+      value = DenseElementsAttr::getFromRawBuffer(resource.getType(),
+                                                  blob->getData());
+    }
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
     return success();
   }

@@ -261,3 +261,21 @@ func.func @pad(%x: tensor<4x4xf32>) -> (tensor<4x6xf32>, tensor<6x4xf32>) {
   return %0, %1 : tensor<4x6xf32>, tensor<6x4xf32>
 }
 
+
+// -----
+
+// A rank-0 resource becomes a plain dense scalar (MLIR 19 lowers rank-0
+// memref.globals as splats, which resources cannot give).
+// CHECK-LABEL: func @scalar_resource
+// CHECK: arith.constant dense<4.000000e+00> : tensor<f32>
+func.func @scalar_resource() -> tensor<f32> {
+  %0 = nn.constant dense_resource<s0> : tensor<f32>
+  return %0 : tensor<f32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      s0: "0x0400000000008040"
+    }
+  }
+#-}

@@ -45,9 +45,10 @@ onnx::ModelProto makeModel(int64_t opset) {
   return model;
 }
 
-void addValueInfo(google::protobuf::RepeatedPtrField<onnx::ValueInfoProto> *list,
-                  const std::string &name, std::vector<int64_t> dims,
-                  int32_t type = onnx::TensorProto::FLOAT) {
+void addValueInfo(
+    google::protobuf::RepeatedPtrField<onnx::ValueInfoProto> *list,
+    const std::string &name, std::vector<int64_t> dims,
+    int32_t type = onnx::TensorProto::FLOAT) {
   onnx::ValueInfoProto *vi = list->Add();
   vi->set_name(name);
   auto *tt = vi->mutable_type()->mutable_tensor_type();
@@ -209,9 +210,9 @@ TEST_F(ImporterTest, MlpFromMemory) {
     ops.push_back(op->getName().getStringRef().str());
     names.push_back(nodeName(op));
   });
-  EXPECT_EQ(ops, (SmallVector<std::string>{"nn.constant", "nn.matmul",
-                                           "nn.constant", "nn.add", "nn.relu",
-                                           "func.return"}));
+  EXPECT_EQ(ops,
+            (SmallVector<std::string>{"nn.constant", "nn.matmul", "nn.constant",
+                                      "nn.add", "nn.relu", "func.return"}));
   EXPECT_EQ(names[1], "fc");
   EXPECT_EQ(names[3], "Add_1");
   EXPECT_EQ(names[4], "relu");
@@ -273,9 +274,9 @@ TEST_F(ImporterTest, SymbolicBatchAndOverride) {
 
   auto module = import(m);
   ASSERT_TRUE(succeeded(module));
-  EXPECT_EQ(cast<RankedTensorType>(mainOf(**module).getArgumentTypes()[0])
-                .getShape(),
-            (ArrayRef<int64_t>{1, 4}));
+  EXPECT_EQ(
+      cast<RankedTensorType>(mainOf(**module).getArgumentTypes()[0]).getShape(),
+      (ArrayRef<int64_t>{1, 4}));
 
   ImportOptions opts;
   opts.inputShapes["x"] = {8, 4};
@@ -314,12 +315,12 @@ TEST_F(ImporterTest, NotProtobuf) {
   auto module = frontend::importONNXBuffer("\x0f garbage", "bad.onnx", ctx);
   EXPECT_TRUE(failed(module));
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0], "bad.onnx: not a valid ONNX model (protobuf parse failed)");
+  EXPECT_EQ(errors[0],
+            "bad.onnx: not a valid ONNX model (protobuf parse failed)");
 }
 
 TEST_F(ImporterTest, MissingFile) {
-  auto module =
-      frontend::importONNXFile("/nonexistent/dir/model.onnx", ctx);
+  auto module = frontend::importONNXFile("/nonexistent/dir/model.onnx", ctx);
   EXPECT_TRUE(failed(module));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0], "/nonexistent/dir/model.onnx: cannot open file: No "

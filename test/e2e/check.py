@@ -1,0 +1,154 @@
+"""Runs an ONNX model through Lathe and ONNX Runtime and compares outputs.
+
+    python check.py MODEL.onnx --lib build/lib/liblathe.so [--so MODEL.so]
+        [--rtol 1e-4] [--atol 1e-5] [--seed 0]
+
+Inputs are random normal floats from a fixed seed. The JIT path loads
+liblathe.so with ctypes and uses its C API (runtime/lathe.h); --so also runs
+an AOT-compiled library's `lathe_<model>_run`. Prints one line per path and
+exits 1 on any mismatch.
+"""
+
+import argparse
+import ctypes
+import pathlib
+import sys
+
+import numpy as np
+import onnxruntime as ort
+
+DTYPES = {0: np.float16, 2: np.float32, 3: np.float64, 4: np.bool_,
+          5: np.int8, 6: np.int32, 7: np.int64}
+
+
+class Lathe:
+    """The C API of liblathe.so, through ctypes."""
+
+    def __init__(self, path):
+        lib = ctypes.CDLL(str(path))
+        P, S, I64P = ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int64)
+        err = ctypes.POINTER(ctypes.c_char_p)
+        sig = {
+            "lathe_compile_onnx": (P, [ctypes.c_char_p, P, err]),
+            "lathe_model_free": (None, [P]),
+            "lathe_model_num_inputs": (S, [P]),
+            "lathe_model_num_outputs": (S, [P]),
+            "lathe_model_input_name": (ctypes.c_char_p, [P, S]),
+            "lathe_model_output_name": (ctypes.c_char_p, [P, S]),
+            "lathe_model_input_rank": (S, [P, S]),
+            "lathe_model_output_rank": (S, [P, S]),
+            "lathe_model_input_shape": (I64P, [P, S]),
+            "lathe_model_output_shape": (I64P, [P, S]),
+            "lathe_model_input_dtype": (ctypes.c_int, [P, S]),
+            "lathe_model_output_dtype": (ctypes.c_int, [P, S]),
+            "lathe_model_run": (ctypes.c_int, [P, P, P, err]),
+            "lathe_free_error": (None, [P]),
+        }
+        for name, (res, args) in sig.items():
+            fn = getattr(lib, name)
+            fn.restype, fn.argtypes = res, args
+        self.lib = lib
+
+    def compile(self, path):
+        error = ctypes.c_char_p()
+        model = self.lib.lathe_compile_onnx(str(path).encode(), None,
+                                            ctypes.byref(error))
+        if not model:
+            raise RuntimeError(error.value.decode())
+        return model
+
+    def specs(self, model, outputs):
+        kind = "output" if outputs else "input"
+        lib = self.lib
+        count = getattr(lib, f"lathe_model_num_{kind}s")(model)
+        result = []
+        for i in range(count):
+            rank = getattr(lib, f"lathe_model_{kind}_rank")(model, i)
+            shape = getattr(lib, f"lathe_model_{kind}_shape")(model, i)
+            result.append((getattr(lib, f"lathe_model_{kind}_name")(model, i).decode(),
+                           tuple(shape[d] for d in range(rank)),
+                           DTYPES[getattr(lib, f"lathe_model_{kind}_dtype")(model, i)]))
+        return result
+
+    def run(self, model, inputs):
+        ins = [np.ascontiguousarray(inputs[name], dtype)
+               for name, _, dtype in self.specs(model, False)]
+        outs = {name: np.empty(shape, dtype)
+                for name, shape, dtype in self.specs(model, True)}
+        in_ptrs = (ctypes.c_void_p * len(ins))(*[a.ctypes.data for a in ins])
+        out_ptrs = (ctypes.c_void_p * len(outs))(
+            *[a.ctypes.data for a in outs.values()])
+        error = ctypes.c_char_p()
+        if self.lib.lathe_model_run(model, in_ptrs, out_ptrs, ctypes.byref(error)):
+            raise RuntimeError(error.value.decode())
+        return outs
+
+
+def run_aot(so_path, model_name, inputs, input_names, output_specs):
+    """Calls lathe_<model>_run(inputs..., outputs...) of an AOT library."""
+    lib = ctypes.CDLL(str(so_path))
+    fn = getattr(lib, f"lathe_{model_name}_run")
+    ins = [np.ascontiguousarray(inputs[n], np.float32) for n in input_names]
+    outs = {name: np.empty(shape, dtype) for name, shape, dtype in output_specs}
+    fn.restype = None
+    fn(*[ctypes.c_void_p(a.ctypes.data) for a in ins],
+       *[ctypes.c_void_p(a.ctypes.data) for a in outs.values()])
+    return outs
+
+
+def compare(label, actual, expected, rtol, atol):
+    ok = True
+    for name, ref in expected.items():
+        got = actual[name]
+        if got.shape != ref.shape:
+            print(f"{label}: {name}: shape {got.shape}, expected {ref.shape}")
+            ok = False
+            continue
+        err = np.abs(got.astype(np.float64) - ref)
+        bad = err > atol + rtol * np.abs(ref)
+        print(f"{label}: {name} {list(ref.shape)}: max abs err {err.max():.3g}, "
+              f"{int(bad.sum())} of {ref.size} outside rtol={rtol} atol={atol}")
+        ok &= not bad.any()
+    return ok
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("model", type=pathlib.Path)
+    parser.add_argument("--lib", type=pathlib.Path, required=True,
+                        help="path to liblathe.so")
+    parser.add_argument("--so", type=pathlib.Path,
+                        help="an AOT library of the same model to check too")
+    parser.add_argument("--rtol", type=float, default=1e-4)
+    parser.add_argument("--atol", type=float, default=1e-5)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(str(args.model), options,
+                                   providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(args.seed)
+    inputs = {i.name: rng.standard_normal(i.shape).astype(np.float32)
+              for i in session.get_inputs()}
+    expected = dict(zip([o.name for o in session.get_outputs()],
+                        [r.astype(np.float64) for r in session.run(None, inputs)]))
+
+    lathe = Lathe(args.lib)
+    model = lathe.compile(args.model)
+    try:
+        ok = compare("jit", lathe.run(model, inputs), expected, args.rtol,
+                     args.atol)
+        if args.so:
+            ok &= compare("aot", run_aot(args.so, args.model.stem, inputs,
+                                         [n for n, _, _ in lathe.specs(model, False)],
+                                         lathe.specs(model, True)),
+                          expected, args.rtol, args.atol)
+    finally:
+        lathe.lib.lathe_model_free(model)
+    print("OK" if ok else "MISMATCH")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

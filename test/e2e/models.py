@@ -1,0 +1,164 @@
+"""Small ONNX models for Lathe's end-to-end tests, built with onnx.helper.
+
+Each builder returns an onnx.ModelProto with seeded random weights, so a
+model is the same on every machine. `python models.py NAME OUT.onnx` writes
+one; `python models.py --list` names them.
+"""
+
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 17
+IR_VERSION = 8
+
+
+def _weights(rng, name, shape, scale=0.5):
+    return numpy_helper.from_array(
+        (rng.standard_normal(shape) * scale).astype(np.float32), name)
+
+
+def _model(nodes, inputs, outputs, inits, name):
+    graph = helper.make_graph(nodes, name, inputs, outputs, inits)
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name="lathe-tests")
+    model.ir_version = IR_VERSION
+    onnx.checker.check_model(model)
+    return model
+
+
+def _io(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def mlp():
+    """MatMul + Add + Relu, twice."""
+    rng = np.random.default_rng(1)
+    inits = [_weights(rng, "w1", [16, 32]), _weights(rng, "b1", [32]),
+             _weights(rng, "w2", [32, 10]), _weights(rng, "b2", [10])]
+    nodes = [
+        helper.make_node("MatMul", ["x", "w1"], ["h0"], name="fc1"),
+        helper.make_node("Add", ["h0", "b1"], ["h1"], name="fc1_bias"),
+        helper.make_node("Relu", ["h1"], ["h2"], name="relu1"),
+        helper.make_node("MatMul", ["h2", "w2"], ["h3"], name="fc2"),
+        helper.make_node("Add", ["h3", "b2"], ["logits"], name="fc2_bias"),
+    ]
+    return _model(nodes, [_io("x", [4, 16])], [_io("logits", [4, 10])],
+                  inits, "mlp")
+
+
+def _batch_norm(rng, prefix, channels, x, y):
+    inits = [
+        numpy_helper.from_array(
+            (1 + 0.1 * rng.standard_normal(channels)).astype(np.float32),
+            prefix + "_scale"),
+        _weights(rng, prefix + "_bias", [channels], 0.1),
+        _weights(rng, prefix + "_mean", [channels], 0.1),
+        numpy_helper.from_array(
+            rng.uniform(0.5, 1.5, channels).astype(np.float32),
+            prefix + "_var"),
+    ]
+    node = helper.make_node(
+        "BatchNormalization",
+        [x, prefix + "_scale", prefix + "_bias", prefix + "_mean",
+         prefix + "_var"], [y], name=prefix, epsilon=1e-5)
+    return node, inits
+
+
+def cnn():
+    """Conv + BatchNormalization + Relu + MaxPool + Flatten + Gemm + Softmax."""
+    rng = np.random.default_rng(2)
+    bn, bn_inits = _batch_norm(rng, "bn1", 8, "c1", "b1")
+    inits = [_weights(rng, "conv1_w", [8, 3, 3, 3]),
+             _weights(rng, "conv1_b", [8], 0.1),
+             _weights(rng, "fc_w", [10, 8 * 8 * 8], 0.1),
+             _weights(rng, "fc_b", [10], 0.1)] + bn_inits
+    nodes = [
+        helper.make_node("Conv", ["input", "conv1_w", "conv1_b"], ["c1"],
+                         name="conv1", pads=[1, 1, 1, 1], strides=[1, 1],
+                         kernel_shape=[3, 3]),
+        bn,
+        helper.make_node("Relu", ["b1"], ["r1"], name="relu1"),
+        helper.make_node("MaxPool", ["r1"], ["p1"], name="pool1",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Flatten", ["p1"], ["f1"], name="flatten", axis=1),
+        helper.make_node("Gemm", ["f1", "fc_w", "fc_b"], ["g1"], name="fc",
+                         transB=1),
+        helper.make_node("Softmax", ["g1"], ["probs"], name="softmax",
+                         axis=-1),
+    ]
+    return _model(nodes, [_io("input", [1, 3, 16, 16])],
+                  [_io("probs", [1, 10])], inits, "cnn")
+
+
+def residual():
+    """A ResNet basic block: conv-bn-relu, conv-bn, add the input, relu."""
+    rng = np.random.default_rng(3)
+    bn1, i1 = _batch_norm(rng, "bn1", 8, "c1", "b1")
+    bn2, i2 = _batch_norm(rng, "bn2", 8, "c2", "b2")
+    inits = [_weights(rng, "conv1_w", [8, 8, 3, 3], 0.2),
+             _weights(rng, "conv2_w", [8, 8, 3, 3], 0.2)] + i1 + i2
+    conv = dict(pads=[1, 1, 1, 1], kernel_shape=[3, 3])
+    nodes = [
+        helper.make_node("Conv", ["x", "conv1_w"], ["c1"], name="conv1",
+                         **conv),
+        bn1,
+        helper.make_node("Relu", ["b1"], ["r1"], name="relu1"),
+        helper.make_node("Conv", ["r1", "conv2_w"], ["c2"], name="conv2",
+                         **conv),
+        bn2,
+        helper.make_node("Add", ["b2", "x"], ["s"], name="residual_add"),
+        helper.make_node("Relu", ["s"], ["y"], name="relu2"),
+    ]
+    return _model(nodes, [_io("x", [1, 8, 8, 8])], [_io("y", [1, 8, 8, 8])],
+                  inits, "residual")
+
+
+def attention():
+    """Single-head self-attention with a residual and LayerNormalization."""
+    rng = np.random.default_rng(4)
+    d = 16
+    inits = [_weights(rng, n, [d, d], 0.3) for n in ("wq", "wk", "wv", "wo")]
+    inits += [numpy_helper.from_array(np.array(np.sqrt(d), np.float32),
+                                      "scale"),
+              _weights(rng, "gamma", [d], 0.5), _weights(rng, "beta", [d], 0.1)]
+    nodes = [
+        helper.make_node("MatMul", ["x", "wq"], ["q"], name="q_proj"),
+        helper.make_node("MatMul", ["x", "wk"], ["k"], name="k_proj"),
+        helper.make_node("MatMul", ["x", "wv"], ["v"], name="v_proj"),
+        helper.make_node("Transpose", ["k"], ["kt"], name="k_t",
+                         perm=[0, 2, 1]),
+        helper.make_node("MatMul", ["q", "kt"], ["qk"], name="scores"),
+        helper.make_node("Div", ["qk", "scale"], ["qks"], name="scale"),
+        helper.make_node("Softmax", ["qks"], ["p"], name="softmax", axis=-1),
+        helper.make_node("MatMul", ["p", "v"], ["ctx"], name="context"),
+        helper.make_node("MatMul", ["ctx", "wo"], ["o"], name="out_proj"),
+        helper.make_node("Add", ["o", "x"], ["res"], name="residual_add"),
+        helper.make_node("LayerNormalization", ["res", "gamma", "beta"],
+                         ["y"], name="layer_norm", axis=-1, epsilon=1e-5),
+    ]
+    return _model(nodes, [_io("x", [2, 8, d])], [_io("y", [2, 8, d])], inits,
+                  "attention")
+
+
+MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual,
+          "attention": attention}
+
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == "--list":
+        print("\n".join(MODELS))
+        return 0
+    if len(argv) != 3 or argv[1] not in MODELS:
+        print(f"usage: {argv[0]} ({'|'.join(MODELS)}) OUT.onnx | --list",
+              file=sys.stderr)
+        return 2
+    onnx.save(MODELS[argv[1]](), argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
