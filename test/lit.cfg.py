@@ -18,7 +18,8 @@ config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py",
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["lathe-opt", "lathe"], [config.lathe_tools_dir, config.llvm_tools_dir])
+    ["lathe-opt", "lathe", "host_app"],
+    [config.lathe_tools_dir, config.llvm_tools_dir])
 
 # %python: the project venv's Python (with onnx), for tests that build their
 # inputs at test time (test/frontend/onnx/Inputs/make_models.py). It replaces
