@@ -25,8 +25,7 @@
 //
 // Errors are emitted as MLIR diagnostics, exactly one per failed import, each
 // a complete line such as
-//   model.onnx: node 'conv_12' (Conv, opset 11): unsupported attribute
-//   auto_pad=FOO
+//   model.onnx: node 'c1' (Conv, opset 11): unsupported attribute auto_pad=FOO
 // and the import returns failure; it never builds a partial module.
 //
 //===----------------------------------------------------------------------===//

@@ -75,8 +75,7 @@ struct CompileOptions {
                  clEnumValN(Emit::nn, "nn", "the imported nn-dialect IR"),
                  clEnumValN(Emit::linalg, "linalg",
                             "kernels on linalg (not built yet)"),
-                 clEnumValN(Emit::llvm, "llvm",
-                            "LLVM IR (not built yet)"),
+                 clEnumValN(Emit::llvm, "llvm", "LLVM IR (not built yet)"),
                  clEnumValN(Emit::obj, "obj", "an object file (not built yet)"),
                  clEnumValN(Emit::so, "so",
                             "a shared library and C header (not built yet)"),
@@ -86,12 +85,11 @@ struct CompileOptions {
         output("o", cl::desc("Output file (default: stdout)"),
                cl::value_desc("file"), cl::init("-"), cl::sub(sub),
                cl::cat(category)),
-        inputShapes(
-            "input-shape",
-            cl::desc("Shape of a graph input, for symbolic or unknown "
-                     "dimensions (repeatable)"),
-            cl::value_desc("name=1x3x224x224"), cl::sub(sub),
-            cl::cat(category)),
+        inputShapes("input-shape",
+                    cl::desc("Shape of a graph input, for symbolic or unknown "
+                             "dimensions (repeatable)"),
+                    cl::value_desc("name=1x3x224x224"), cl::sub(sub),
+                    cl::cat(category)),
         printDebugInfo("print-debuginfo",
                        cl::desc("Print op locations (the ONNX node names) "
                                 "with --emit=nn"),
@@ -127,33 +125,6 @@ const char *emitUnavailable(Emit emit) {
   llvm_unreachable("unknown emit kind");
 }
 
-/// Parses "name=1x3x224x224" into `options`; reports and fails otherwise.
-LogicalResult parseInputShape(StringRef spec,
-                              lathe::frontend::ImportOptions &options) {
-  auto [name, dims] = spec.rsplit('=');
-  SmallVector<int64_t> shape;
-  bool valid = !name.empty() && spec.contains('=');
-  SmallVector<StringRef> parts;
-  if (!dims.empty())
-    dims.split(parts, 'x');
-  for (StringRef part : parts) {
-    int64_t d;
-    if (part.getAsInteger(10, d) || d < 0)
-      valid = false;
-    shape.push_back(d);
-  }
-  if (!valid) {
-    errs() << "lathe compile: invalid --input-shape '" << spec
-           << "': expected <name>=<dim>x<dim>..., e.g. input=1x3x224x224\n";
-    return failure();
-  }
-  if (!options.inputShapes.try_emplace(name, shape).second) {
-    errs() << "lathe compile: --input-shape gives '" << name << "' twice\n";
-    return failure();
-  }
-  return success();
-}
-
 int runCompile(const CompileOptions &o, StringRef model) {
   if (const char *why = emitUnavailable(o.emit)) {
     errs() << "lathe compile: " << why
@@ -165,9 +136,13 @@ int runCompile(const CompileOptions &o, StringRef model) {
     return 1;
   }
   lathe::frontend::ImportOptions importOptions;
-  for (const std::string &spec : o.inputShapes)
-    if (failed(parseInputShape(spec, importOptions)))
+  for (const std::string &spec : o.inputShapes) {
+    if (Error err = lathe::frontend::addInputShape(spec, importOptions)) {
+      errs() << "lathe compile: --input-shape: " << toString(std::move(err))
+             << "\n";
       return 1;
+    }
+  }
 
   // The importer's diagnostics are complete one-line messages naming the
   // file and node; print them as they are.
@@ -243,7 +218,8 @@ int runLathe(int argc, char **argv) {
          : c.works      ? std::string(" [not built yet; ") + c.works + "]"
                         : std::string(" [not built yet]")));
   for (auto [c, description] : llvm::zip_equal(kCommands, descriptions))
-    subcommands.push_back(std::make_unique<cl::SubCommand>(c.name, description));
+    subcommands.push_back(
+        std::make_unique<cl::SubCommand>(c.name, description));
 
   // Each built subcommand declares its own options.
   SmallVector<Runner> runners;

@@ -409,4 +409,24 @@ TEST_F(ImporterTest, NonScalarClipBound) {
                  "must be a single f32 value");
 }
 
+TEST_F(ImporterTest, AttributeThatBecameAnInput) {
+  onnx::ModelProto m = makeModel(13);
+  addInput(m, "x", {2, 3});
+  onnx::NodeProto &sq = addNode(m, "Squeeze", {"x"}, {"y"}, "sq");
+  addIntsAttr(sq, "axes", {0});
+  addOutput(m, "y");
+  expectError(m, "model.onnx: node 'sq' (Squeeze, opset 13): attribute axes "
+                 "is an input from opset 13");
+}
+
+TEST_F(ImporterTest, InitializerTooLarge) {
+  onnx::ModelProto m = makeModel(13);
+  addInput(m, "x", {3});
+  addWeight(m, "w", {1LL << 40, 1LL << 40}, {});
+  addNode(m, "Add", {"x", "w"}, {"y"});
+  addOutput(m, "y");
+  expectError(m, "model.onnx: initializer 'w' has too many elements (shape "
+                 "[1099511627776, 1099511627776])");
+}
+
 } // namespace
