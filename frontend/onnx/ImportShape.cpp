@@ -5,9 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // This file imports the ONNX operators that move data or compute shapes:
-// Reshape, Flatten, Transpose, Concat, Slice, Gather, Pad, Squeeze,
-// Unsqueeze, and the ones that produce or pass on constants: Constant,
-// ConstantOfShape, Shape, Identity, Dropout and (trivial) Cast.
+// Reshape, Flatten, Transpose, Concat, Slice, Split (as slices), Gather,
+// Pad, Squeeze, Unsqueeze, and the ones that produce or pass on constants:
+// Constant, ConstantOfShape, Shape, Identity, Dropout and (trivial) Cast.
 //
 // Shapes are static, so Shape folds to a constant; Reshape, Squeeze,
 // Unsqueeze, Concat, Slice, Gather and Cast on small integer constants fold
@@ -15,8 +15,9 @@
 // of exported models. Per-opset differences handled here: Slice takes
 // starts/ends/axes as attributes before opset 10 and as inputs (plus steps)
 // from 10; Pad takes pads/value as attributes before 11 and as inputs from
-// 11 (axes from 18); Squeeze/Unsqueeze take axes as an attribute before 13
-// and as an input from 13; Reshape's allowzero exists from 14.
+// 11 (axes from 18); Squeeze/Unsqueeze and Split take axes / split as an
+// attribute before 13 and as an input from 13 (Split's num_outputs from
+// 18); Reshape's allowzero exists from 14.
 //
 //===----------------------------------------------------------------------===//
 
@@ -303,6 +304,78 @@ LogicalResult importSlice(NodeImporter &n) {
   if (failed(y))
     return failure();
   return n.setOutput(0, *y);
+}
+
+LogicalResult importSplit(NodeImporter &n) {
+  if (failed(n.rejectMovedAttrs({"split"}, 13)))
+    return failure();
+  if (failed(n.expectInputs(1, n.opset() >= 13 ? 2 : 1)))
+    return failure();
+  auto axisAttr = n.intAttr("axis", 0);
+  auto inTy = n.inputType(0);
+  auto x = n.input(0);
+  if (failed(axisAttr) || failed(inTy) || failed(x))
+    return failure();
+  int64_t rank = inTy->getRank();
+  auto axis = normalizeAxis(n, *axisAttr, rank);
+  if (failed(axis))
+    return failure();
+  int64_t dim = inTy->getDimSize(*axis);
+  int64_t outputs = n.node().output_size();
+
+  // Sizes: given (attribute before 13, input from 13), or equal parts (the
+  // last one smaller when num_outputs does not divide the dim, opset 18).
+  SmallVector<int64_t> sizes;
+  if (n.opset() < 13) {
+    auto split = n.intsAttr("split");
+    if (failed(split))
+      return failure();
+    if (*split)
+      sizes = **split;
+  } else if (n.hasInput(1)) {
+    auto split = n.constantInts(1, "split");
+    if (failed(split))
+      return failure();
+    sizes = *split;
+  }
+  if (sizes.empty()) {
+    auto numOutputs = n.intAttr("num_outputs", outputs);
+    if (failed(numOutputs))
+      return failure();
+    if (*numOutputs != outputs || outputs < 1)
+      return n.fail("num_outputs is " + std::to_string(*numOutputs) +
+                    ", but the node has " + std::to_string(outputs) +
+                    " outputs");
+    int64_t part = llvm::divideCeil(dim, outputs);
+    if (n.opset() < 18 && dim % outputs != 0)
+      return n.fail("cannot split a dimension of " + std::to_string(dim) +
+                    " into " + std::to_string(outputs) + " equal parts");
+    for (int64_t i = 0, left = dim; i < outputs; ++i, left -= part)
+      sizes.push_back(std::max<int64_t>(0, std::min(part, left)));
+  }
+  int64_t total = 0;
+  for (int64_t size : sizes)
+    total += size;
+  if (static_cast<int64_t>(sizes.size()) != outputs || total != dim ||
+      llvm::any_of(sizes, [](int64_t size) { return size < 0; }))
+    return n.fail("split sizes [" + joinInts(sizes) + "] do not cut a " +
+                  "dimension of " + std::to_string(dim) + " into " +
+                  std::to_string(outputs) + " outputs");
+
+  int64_t offset = 0;
+  for (auto [i, size] : llvm::enumerate(sizes)) {
+    SmallVector<int64_t> starts(rank, 0), ends(inTy->getShape()),
+        steps(rank, 1);
+    starts[*axis] = offset;
+    ends[*axis] = offset + size;
+    offset += size;
+    auto y = n.create<nn::SliceOp>(*x, {n.i64Array("starts", starts),
+                                        n.i64Array("ends", ends),
+                                        n.i64Array("steps", steps)});
+    if (failed(y) || failed(n.setOutput(i, *y)))
+      return failure();
+  }
+  return success();
 }
 
 LogicalResult importGather(NodeImporter &n) {
@@ -649,6 +722,7 @@ void lathe::frontend::registerShapeOps(OpTable &table) {
   table["Transpose"] = {importTranspose};
   table["Concat"] = {importConcat};
   table["Slice"] = {importSlice};
+  table["Split"] = {importSplit};
   table["Gather"] = {importGather};
   table["Pad"] = {importPad};
   table["Squeeze"] = {importSqueeze};

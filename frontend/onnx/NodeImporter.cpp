@@ -268,6 +268,10 @@ NodeImporter::NodeImporter(ImportState &state, const onnx::NodeProto &node,
       loc_(NameLoc::get(StringAttr::get(&state.ctx, name), state.fileLoc)) {}
 
 LogicalResult NodeImporter::fail(const Twine &message) const {
+  // Handlers may make several calls before checking them; report the first.
+  if (reported_)
+    return failure();
+  reported_ = true;
   return state_.error(loc_, "node '" + name_ + "' (" + opType() + ", opset " +
                                 std::to_string(opset()) + "): " + message);
 }

@@ -119,7 +119,8 @@ public:
 
   //===--- Errors ---------------------------------------------------------===//
 
-  /// Emits "<file>: node '<name>' (<OpType>, opset <N>): <message>".
+  /// Emits "<file>: node '<name>' (<OpType>, opset <N>): <message>", unless
+  /// the node already reported an error (a node reports one at most).
   mlir::LogicalResult fail(const llvm::Twine &message) const;
   /// Emits "unsupported attribute <name>=<value>[ (<why>)]".
   mlir::LogicalResult unsupportedAttr(llvm::StringRef attr,
@@ -225,6 +226,8 @@ private:
   const onnx::NodeProto &node_;
   std::string name_;
   mlir::Location loc_;
+  /// Whether the node's one error has been emitted.
+  mutable bool reported_ = false;
 };
 
 /// An op handler: imports one node, binding its outputs.

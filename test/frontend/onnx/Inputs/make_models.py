@@ -267,6 +267,28 @@ def pad2():
     return model(nodes, [vi("x", [2, 3])], [vi("y", None)], opset=7)
 
 
+def split11():
+    nodes = [helper.make_node("Split", ["x"], ["a", "b"], name="split",
+                              axis=1, split=[1, 3])]
+    return model(nodes, [vi("x", [2, 4])], [vi("a", None), vi("b", None)],
+                 opset=11)
+
+
+def split13():
+    nodes = [helper.make_node("Split", ["x", "sizes"], ["a", "b"],
+                              name="split", axis=-1)]
+    return model(nodes, [vi("x", [2, 4])], [vi("a", None), vi("b", None)],
+                 [ints("sizes", [1, 3])], opset=13)
+
+
+def split18():
+    """No sizes: num_outputs parts, the last one smaller."""
+    nodes = [helper.make_node("Split", ["x"], ["a", "b", "c"], name="split",
+                              axis=0, num_outputs=3)]
+    return model(nodes, [vi("x", [5, 2])],
+                 [vi("a", None), vi("b", None), vi("c", None)], opset=18)
+
+
 def symbolic():
     nodes = [helper.make_node("Relu", ["x"], ["y"], name="relu")]
     return model(nodes, [vi("x", ["batch", "seq", 8])],
@@ -369,7 +391,7 @@ MODELS = {f.__name__: f for f in [
     mlp, cnn, conv_same_upper, conv_same_lower, clip6, clip13,
     reshape, reshape_allowzero, slice9, slice13, unsqueeze11, unsqueeze13,
     init_as_input, softmax11, softmax13, shape_chain, ops_misc, reduce18,
-    pad_axes, pad2, symbolic, int_input, opset24, bad_op, bad_domain,
+    pad_axes, pad2, split11, split13, split18, symbolic, int_input, opset24, bad_op, bad_domain,
     bad_auto_pad, bad_shapes, bad_undefined, bad_output, bad_reshape,
     bad_dtype, bad_init_dtype, bad_mask, bad_opset, bad_symbolic,
     bad_clip_order]}

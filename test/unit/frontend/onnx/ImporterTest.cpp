@@ -419,6 +419,14 @@ TEST_F(ImporterTest, AttributeThatBecameAnInput) {
                  "is an input from opset 13");
 }
 
+TEST_F(ImporterTest, OneErrorPerNode) {
+  onnx::ModelProto m = makeModel(13);
+  addInput(m, "x", {3});
+  addNode(m, "Add", {"", ""}, {"y"}, "add");
+  addOutput(m, "y");
+  expectError(m, "model.onnx: node 'add' (Add, opset 13): missing input #0");
+}
+
 TEST_F(ImporterTest, InitializerTooLarge) {
   onnx::ModelProto m = makeModel(13);
   addInput(m, "x", {3});
