@@ -60,13 +60,11 @@ Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
   return generic.getResult(0);
 }
 
-struct MatmulLowering : OpRewritePattern<nn::MatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::MatmulOp op,
-                                PatternRewriter &rewriter) const override {
+struct MatmulLowering : StaticShapeLowering<nn::MatmulOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::MatmulOp op,
+                            PatternRewriter &rewriter) const override {
     auto resultType = op.getType();
-    if (!resultType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Type elementType = resultType.getElementType();
@@ -85,7 +83,7 @@ struct MatmulLowering : OpRewritePattern<nn::MatmulOp> {
       rhs = reshapeTo(rewriter, loc, rhs, rhsType);
     }
     ArrayRef<int64_t> lhsShape = lhsType.getShape(), rhsShape = rhsType.getShape();
-    int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back();
+    int64_t m = lhsShape[lhsShape.size() - 2];
     int64_t n = rhsShape.back();
 
     // The full result shape: broadcast batch dims, then [M, N].
@@ -131,19 +129,16 @@ struct MatmulLowering : OpRewritePattern<nn::MatmulOp> {
           operandMap(rhsBatch, dk, dn),
           AffineMap::get(numLoops, 0, outExprs, ctx), numLoops, 1);
     }
-    (void)k;
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, resultType));
     return success();
   }
 };
 
-struct GemmLowering : OpRewritePattern<nn::GemmOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::GemmOp op,
-                                PatternRewriter &rewriter) const override {
+struct GemmLowering : StaticShapeLowering<nn::GemmOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::GemmOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Value init = zeros(rewriter, loc, type);
@@ -202,15 +197,13 @@ struct GemmLowering : OpRewritePattern<nn::GemmOp> {
   }
 };
 
-struct Conv2dLowering : OpRewritePattern<nn::Conv2dOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::Conv2dOp op,
-                                PatternRewriter &rewriter) const override {
+struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::Conv2dOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto weightType = cast<RankedTensorType>(op.getWeight().getType());
-    if (!type.hasStaticShape() || !inputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Type elementType = type.getElementType();

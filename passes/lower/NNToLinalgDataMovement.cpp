@@ -51,27 +51,22 @@ Value indexGeneric(OpBuilder &b, Location loc, RankedTensorType type,
 }
 
 template <typename OpTy>
-struct ReshapeLikeLowering : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+struct ReshapeLikeLowering : StaticShapeLowering<OpTy> {
+  using StaticShapeLowering<OpTy>::StaticShapeLowering;
+  LogicalResult lowerStatic(OpTy op,
+                            PatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
-    if (!type.hasStaticShape() ||
-        !cast<RankedTensorType>(op.getInput().getType()).hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     rewriter.replaceOp(op,
                        reshapeTo(rewriter, op.getLoc(), op.getInput(), type));
     return success();
   }
 };
 
-struct TransposeLowering : OpRewritePattern<nn::TransposeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::TransposeOp op,
-                                PatternRewriter &rewriter) const override {
+struct TransposeLowering : StaticShapeLowering<nn::TransposeOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::TransposeOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     auto transpose = rewriter.create<linalg::TransposeOp>(
         loc, op.getInput(), emptyTensor(rewriter, loc, type), op.getPerm());
@@ -80,13 +75,11 @@ struct TransposeLowering : OpRewritePattern<nn::TransposeOp> {
   }
 };
 
-struct ConcatLowering : OpRewritePattern<nn::ConcatOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::ConcatOp op,
-                                PatternRewriter &rewriter) const override {
+struct ConcatLowering : StaticShapeLowering<nn::ConcatOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::ConcatOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     int64_t rank = type.getRank();
     int64_t axis = op.getAxisAttr().getInt();
@@ -110,13 +103,11 @@ struct ConcatLowering : OpRewritePattern<nn::ConcatOp> {
   }
 };
 
-struct SliceLowering : OpRewritePattern<nn::SliceOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::SliceOp op,
-                                PatternRewriter &rewriter) const override {
+struct SliceLowering : StaticShapeLowering<nn::SliceOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::SliceOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
     if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
@@ -150,15 +141,13 @@ struct SliceLowering : OpRewritePattern<nn::SliceOp> {
   }
 };
 
-struct GatherLowering : OpRewritePattern<nn::GatherOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::GatherOp op,
-                                PatternRewriter &rewriter) const override {
+struct GatherLowering : StaticShapeLowering<nn::GatherOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::GatherOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
     auto dataType = cast<RankedTensorType>(op.getData().getType());
     auto idxType = cast<RankedTensorType>(op.getIndices().getType());
-    if (!type.hasStaticShape() || !dataType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     int64_t rank = dataType.getRank();
@@ -201,14 +190,12 @@ struct GatherLowering : OpRewritePattern<nn::GatherOp> {
   }
 };
 
-struct PadLowering : OpRewritePattern<nn::PadOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::PadOp op,
-                                PatternRewriter &rewriter) const override {
+struct PadLowering : StaticShapeLowering<nn::PadOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::PadOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
     auto inType = cast<RankedTensorType>(op.getInput().getType());
-    if (!type.hasStaticShape() || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     Type elementType = type.getElementType();
     int64_t rank = inType.getRank();

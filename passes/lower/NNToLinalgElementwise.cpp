@@ -54,13 +54,11 @@ Value binaryScalar(OpBuilder &b, Location loc, Operation *op, Value l,
 
 /// Lowers any binary nn op: a generic over the broadcast result shape.
 template <typename OpTy>
-struct BinaryLowering : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+struct BinaryLowering : StaticShapeLowering<OpTy> {
+  using StaticShapeLowering<OpTy>::StaticShapeLowering;
+  LogicalResult lowerStatic(OpTy op,
+                            PatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Value result = buildElementwise(
         rewriter, op.getLoc(), type, {op.getLhs(), op.getRhs()},
         [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -94,13 +92,11 @@ Value unaryScalar(OpBuilder &b, Location loc, Operation *op, Value x) {
 }
 
 template <typename OpTy>
-struct UnaryLowering : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+struct UnaryLowering : StaticShapeLowering<OpTy> {
+  using StaticShapeLowering<OpTy>::StaticShapeLowering;
+  LogicalResult lowerStatic(OpTy op,
+                            PatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Value result = buildElementwise(
         rewriter, op.getLoc(), type, {op.getInput()},
         [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -111,13 +107,11 @@ struct UnaryLowering : OpRewritePattern<OpTy> {
   }
 };
 
-struct ClipLowering : OpRewritePattern<nn::ClipOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::ClipOp op,
-                                PatternRewriter &rewriter) const override {
+struct ClipLowering : StaticShapeLowering<nn::ClipOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::ClipOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     std::optional<APFloat> lo = op.getMin(), hi = op.getMax();
     Value result = buildElementwise(
         rewriter, op.getLoc(), type, {op.getInput()},
@@ -140,13 +134,11 @@ struct ClipLowering : OpRewritePattern<nn::ClipOp> {
 };
 
 /// y = (x - mean) * scale / sqrt(var + eps) + bias, per channel (dim 1).
-struct BatchNormLowering : OpRewritePattern<nn::BatchNormOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::BatchNormOp op,
-                                PatternRewriter &rewriter) const override {
+struct BatchNormLowering : StaticShapeLowering<nn::BatchNormOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::BatchNormOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     int64_t rank = type.getRank();

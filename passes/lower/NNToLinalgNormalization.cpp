@@ -106,14 +106,12 @@ int64_t ceilExtra(int64_t size, int64_t padSum, int64_t out, int64_t kernel,
   return std::max<int64_t>(0, needed - (size + padSum));
 }
 
-struct MaxPoolLowering : OpRewritePattern<nn::MaxPoolOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::MaxPoolOp op,
-                                PatternRewriter &rewriter) const override {
+struct MaxPoolLowering : StaticShapeLowering<nn::MaxPoolOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::MaxPoolOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
     auto inType = cast<RankedTensorType>(op.getInput().getType());
-    if (!type.hasStaticShape() || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(),
                       p = op.getPads(), d = op.getDilations();
@@ -138,14 +136,12 @@ struct MaxPoolLowering : OpRewritePattern<nn::MaxPoolOp> {
   }
 };
 
-struct AvgPoolLowering : OpRewritePattern<nn::AvgPoolOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::AvgPoolOp op,
-                                PatternRewriter &rewriter) const override {
+struct AvgPoolLowering : StaticShapeLowering<nn::AvgPoolOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::AvgPoolOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
     auto inType = cast<RankedTensorType>(op.getInput().getType());
-    if (!type.hasStaticShape() || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     Type elementType = type.getElementType();
     ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(), p = op.getPads();
@@ -208,14 +204,12 @@ struct AvgPoolLowering : OpRewritePattern<nn::AvgPoolOp> {
 };
 
 /// Mean over all dims but the first two, as [N, C, 1, ..., 1].
-struct GlobalAvgPoolLowering : OpRewritePattern<nn::GlobalAvgPoolOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::GlobalAvgPoolOp op,
-                                PatternRewriter &rewriter) const override {
+struct GlobalAvgPoolLowering : StaticShapeLowering<nn::GlobalAvgPoolOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::GlobalAvgPoolOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
     auto inType = cast<RankedTensorType>(op.getInput().getType());
-    if (!inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     llvm::SmallBitVector reduced(inType.getRank(), true);
     reduced.reset(0);
@@ -237,14 +231,12 @@ struct GlobalAvgPoolLowering : OpRewritePattern<nn::GlobalAvgPoolOp> {
   }
 };
 
-struct ReduceLowering : OpRewritePattern<nn::ReduceOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::ReduceOp op,
-                                PatternRewriter &rewriter) const override {
+struct ReduceLowering : StaticShapeLowering<nn::ReduceOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::ReduceOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
     auto inType = cast<RankedTensorType>(op.getInput().getType());
-    if (!inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     Type elementType = type.getElementType();
     int64_t rank = inType.getRank();
@@ -286,13 +278,11 @@ struct ReduceLowering : OpRewritePattern<nn::ReduceOp> {
 };
 
 /// softmax(x) = exp(x - max) / sum(exp(x - max)) along one axis.
-struct SoftmaxLowering : OpRewritePattern<nn::SoftmaxOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::SoftmaxOp op,
-                                PatternRewriter &rewriter) const override {
+struct SoftmaxLowering : StaticShapeLowering<nn::SoftmaxOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::SoftmaxOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     int64_t rank = type.getRank();
@@ -327,13 +317,11 @@ struct SoftmaxLowering : OpRewritePattern<nn::SoftmaxOp> {
 };
 
 /// y = (x - mean) / sqrt(var + eps) * scale + bias over dims [axis, rank).
-struct LayerNormLowering : OpRewritePattern<nn::LayerNormOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::LayerNormOp op,
-                                PatternRewriter &rewriter) const override {
+struct LayerNormLowering : StaticShapeLowering<nn::LayerNormOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::LayerNormOp op,
+                            PatternRewriter &rewriter) const override {
     auto type = op.getType();
-    if (!type.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Type elementType = type.getElementType();

@@ -73,6 +73,30 @@ mlir::Value padConstant(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value divide(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
                    mlir::Value c);
 
+/// Base of the patterns that lower one nn op whose operands and results all
+/// have static shapes (the only kind lowered so far); ops with dynamic shapes
+/// are left, and the conversion reports them.
+template <typename OpTy>
+struct StaticShapeLowering : mlir::OpRewritePattern<OpTy> {
+  using mlir::OpRewritePattern<OpTy>::OpRewritePattern;
+
+  /// Lowers `op`, whose shapes are all static.
+  virtual mlir::LogicalResult
+  lowerStatic(OpTy op, mlir::PatternRewriter &rewriter) const = 0;
+
+  mlir::LogicalResult
+  matchAndRewrite(OpTy op, mlir::PatternRewriter &rewriter) const final {
+    auto isStatic = [](mlir::Type t) {
+      auto shaped = llvm::dyn_cast<mlir::ShapedType>(t);
+      return !shaped || shaped.hasStaticShape();
+    };
+    if (!llvm::all_of(op->getOperandTypes(), isStatic) ||
+        !llvm::all_of(op->getResultTypes(), isStatic))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    return lowerStatic(op, rewriter);
+  }
+};
+
 /// Per-family populators behind populateNNToLinalgPatterns().
 void populateContractionPatterns(mlir::RewritePatternSet &patterns);
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
