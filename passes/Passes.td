@@ -31,7 +31,26 @@ def ConvertNNToLinalgPass : Pass<"lathe-convert-nn-to-linalg", "mlir::ModuleOp">
     "mlir::arith::ArithDialect",
     "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect",
+    "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",
+  ];
+}
+
+def CopyForwardedResultsPass
+    : Pass<"lathe-copy-forwarded-results", "mlir::ModuleOp"> {
+  let summary = "Give every function result its own tensor before bufferization";
+  let description = [{
+    Copies each function result that is a function argument (an Identity
+    model, or one whose ops all folded away) or repeats an earlier result
+    into a fresh `bufferization.alloc_tensor` (which, unlike `tensor.empty`,
+    CSE never merges). Results become distinct caller-owned out-parameters
+    at the C ABI, and buffer-results-to-out-params can neither hoist an
+    argument into one nor one allocation into two. Runs on tensors, after
+    the last canonicalization before one-shot bufferization.
+  }];
+  let dependentDialects = [
+    "mlir::bufferization::BufferizationDialect",
+    "mlir::linalg::LinalgDialect",
   ];
 }
 

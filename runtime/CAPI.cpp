@@ -15,6 +15,7 @@
 #include "runtime/JIT.h"
 
 #include <cstring>
+#include <string>
 
 using namespace lathe;
 
@@ -84,6 +85,58 @@ lathe_model *lathe_compile_onnx(const char *path,
         setError(error, llvm::toString(std::move(err)));
         return nullptr;
       }
+  if (options && options->num_input_values && !options->input_values) {
+    setError(error, "lathe_compile_onnx: input_values is NULL");
+    return nullptr;
+  }
+  for (size_t i = 0; options && i < options->num_input_values; ++i) {
+    const lathe_input_value &v = options->input_values[i];
+    // ONNX TensorProto data types: FLOAT 1, INT32 6, INT64 7, BOOL 9.
+    int32_t dataType;
+    size_t width;
+    switch (v.dtype) {
+    case LATHE_F32:
+      dataType = 1, width = 4;
+      break;
+    case LATHE_I32:
+      dataType = 6, width = 4;
+      break;
+    case LATHE_I64:
+      dataType = 7, width = 8;
+      break;
+    case LATHE_BOOL:
+      dataType = 9, width = 1;
+      break;
+    default:
+      setError(error, "lathe_compile_onnx: input value '" +
+                          std::string(v.name ? v.name : "") +
+                          "' has an unsupported dtype");
+      return nullptr;
+    }
+    if (!v.name || (v.rank && !v.shape) || !v.data) {
+      setError(error, "lathe_compile_onnx: input value #" + std::to_string(i) +
+                          " lacks a name, shape or data");
+      return nullptr;
+    }
+    frontend::InputValue value{dataType, {}, {}};
+    size_t count = 1;
+    for (size_t d = 0; d < v.rank; ++d) {
+      if (v.shape[d] < 0) {
+        setError(error, "lathe_compile_onnx: input value '" +
+                            std::string(v.name) + "' has a negative dimension");
+        return nullptr;
+      }
+      value.shape.push_back(v.shape[d]);
+      count *= static_cast<size_t>(v.shape[d]);
+    }
+    value.bytes.assign(static_cast<const char *>(v.data), count * width);
+    if (!importOptions.inputValues.try_emplace(v.name, std::move(value))
+             .second) {
+      setError(error, "lathe_compile_onnx: input value '" +
+                          std::string(v.name) + "' given twice");
+      return nullptr;
+    }
+  }
   return wrap(JITModel::compileONNX(path, importOptions), error);
 }
 

@@ -42,11 +42,28 @@ typedef enum lathe_dtype {
 /** A compiled model. Safe to run from several threads at once. */
 typedef struct lathe_model lathe_model;
 
+/** A graph input whose value is known at compile time (see
+ *  lathe_compile_options.input_values). */
+typedef struct lathe_input_value {
+  const char *name;
+  lathe_dtype dtype;
+  size_t rank;
+  const int64_t *shape;
+  /** Dense row-major elements; copied during the call. */
+  const void *data;
+} lathe_input_value;
+
 /** Options of a compilation; zero-initialize, then set what you need. */
 typedef struct lathe_compile_options {
   /** Shapes of graph inputs with symbolic dimensions, as "name=1x3x224x224"
    *  strings (NULL-terminated array, or NULL). */
   const char *const *input_shapes;
+  /** Graph inputs fixed to a value: each becomes a constant and the compiled
+   *  model no longer takes it. Lathe needs shape parameters (a Reshape's
+   *  shape, Reduce axes, Slice starts, ...) when compiling; a model that
+   *  takes them as inputs gets them this way. F32, I32, I64 and BOOL. */
+  const lathe_input_value *input_values;
+  size_t num_input_values;
 } lathe_compile_options;
 
 /** Compiles the ONNX model at `path`. On failure returns NULL and, when
@@ -139,7 +156,7 @@ public:
     for (const std::string &s : inputShapes)
       shapes.push_back(s.c_str());
     shapes.push_back(nullptr);
-    lathe_compile_options options = {shapes.data()};
+    lathe_compile_options options = {shapes.data(), nullptr, 0};
     char *error = nullptr;
     lathe_model *m = lathe_compile_onnx(path.c_str(), &options, &error);
     return wrap(m, error);

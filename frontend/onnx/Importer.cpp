@@ -54,6 +54,10 @@ private:
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &input);
   LogicalResult importNode(const onnx::NodeProto &node, int index);
   LogicalResult verifyModule(ModuleOp module);
+  /// Makes graph input `name` the constant `value` (ImportOptions::
+  /// inputValues), checking it against the declared type.
+  LogicalResult fixInput(StringRef name, const InputValue &value,
+                         const onnx::GraphProto &graph, Location loc);
 
   ImportState &s;
   const ImportOptions &options;
@@ -70,7 +74,7 @@ GraphImporter::inputType(const onnx::ValueInfoProto &input) {
   if (!elemTy)
     return s.error(loc, what + " has unsupported data type " +
                             dataTypeName(tt.elem_type()) +
-                            " (Lathe imports FLOAT, INT32 and INT64 tensors)");
+                            " (Lathe imports FLOAT, INT32, INT64 and BOOL tensors)");
 
   auto override = options.inputShapes.find(input.name());
   if (!tt.has_shape()) {
@@ -125,6 +129,39 @@ GraphImporter::inputType(const onnx::ValueInfoProto &input) {
                             input.name() + "=...");
   }
   return RankedTensorType::get(shape, elemTy);
+}
+
+LogicalResult GraphImporter::fixInput(StringRef name, const InputValue &value,
+                                      const onnx::GraphProto &graph,
+                                      Location loc) {
+  std::string what = "the value given for graph input '" + name.str() + "'";
+  for (const onnx::ValueInfoProto &in : graph.input()) {
+    if (in.name() != name || !in.type().has_tensor_type())
+      continue;
+    const onnx::TypeProto::Tensor &tt = in.type().tensor_type();
+    if (tt.elem_type() != value.dataType)
+      return s.error(loc, what + " is " + dataTypeName(value.dataType) +
+                              ", but the model declares " +
+                              dataTypeName(tt.elem_type()));
+    if (tt.has_shape() &&
+        tt.shape().dim_size() != static_cast<int>(value.shape.size()))
+      return s.error(loc, what + " has rank " +
+                              std::to_string(value.shape.size()) +
+                              ", but the model declares rank " +
+                              std::to_string(tt.shape().dim_size()));
+  }
+  onnx::TensorProto tensor;
+  tensor.set_name(name.str());
+  tensor.set_data_type(value.dataType);
+  for (int64_t d : value.shape)
+    tensor.add_dims(d);
+  tensor.set_raw_data(value.bytes);
+  FailureOr<ElementsAttr> attr =
+      s.convertTensor(tensor, what, name, loc, /*smallFloatsDense=*/true);
+  if (failed(attr))
+    return failure();
+  s.tensors[name] = TensorEntry{Value(), *attr, ""};
+  return success();
 }
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
@@ -205,6 +242,20 @@ GraphImporter::run(const onnx::GraphProto &graph, StringRef modelName) {
     if (failed(value))
       return failure();
     s.tensors[init.name()] = TensorEntry{Value(), *value, ""};
+  }
+
+  // Inputs with a value given at compile time are constants too.
+  llvm::StringSet<> graphInputs;
+  for (const onnx::ValueInfoProto &in : graph.input())
+    graphInputs.insert(in.name());
+  for (const auto &entry : options.inputValues) {
+    StringRef name = entry.getKey();
+    Location loc = NameLoc::get(b.getStringAttr(name), s.fileLoc);
+    if (!graphInputs.contains(name))
+      return s.error(s.fileLoc, "a value is given for '" + name +
+                                    "', which is not an input of the graph");
+    if (failed(fixInput(name, entry.getValue(), graph, loc)))
+      return failure();
   }
 
   llvm::StringSet<> argNames;

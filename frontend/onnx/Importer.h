@@ -42,6 +42,8 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <string>
+
 namespace onnx {
 class ModelProto;
 } // namespace onnx
@@ -52,12 +54,27 @@ namespace lathe::frontend {
 constexpr int64_t kMinONNXOpset = 7;
 constexpr int64_t kMaxONNXOpset = 24;
 
+/// The value of a graph input known when compiling.
+struct InputValue {
+  /// The ONNX TensorProto data type (onnx::TensorProto::FLOAT, ...).
+  int32_t dataType;
+  llvm::SmallVector<int64_t> shape;
+  /// Dense row-major little-endian elements (one byte per BOOL).
+  std::string bytes;
+};
+
 /// Options of an import.
 struct ImportOptions {
   /// Shapes of graph inputs by ONNX name. An entry replaces the input's
   /// declared shape; it must have the declared rank and agree with every
   /// static dimension. Use it for symbolic and unknown dimensions.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Graph inputs fixed to a value: each becomes a constant, as if it were
+  /// an initializer, and the imported function no longer takes it. Lathe
+  /// needs shape parameters (Reshape's shape, Reduce axes, Slice starts, ...)
+  /// at compile time; this is how a model that takes them as inputs gets
+  /// them. The value must have the input's declared type and rank.
+  llvm::StringMap<InputValue> inputValues;
 };
 
 /// Parses a shape override "name=1x3x224x224" (as given to

@@ -173,6 +173,8 @@ Type ImportState::elementType(int32_t dataType) {
     return builder.getI32Type();
   case onnx::TensorProto::INT64:
     return builder.getI64Type();
+  case onnx::TensorProto::BOOL:
+    return builder.getI1Type();
   default:
     return Type();
   }
@@ -187,7 +189,7 @@ FailureOr<ElementsAttr> ImportState::convertTensor(const onnx::TensorProto &t,
   if (!elemTy)
     return error(loc, what + " has unsupported data type " +
                           dataTypeName(t.data_type()) +
-                          " (Lathe imports FLOAT, INT32 and INT64 tensors)");
+                          " (Lathe imports FLOAT, INT32, INT64 and BOOL tensors)");
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
     return error(loc, what + " keeps its data in an external file, which "
                              "Lathe cannot read yet");
@@ -207,6 +209,21 @@ FailureOr<ElementsAttr> ImportState::convertTensor(const onnx::TensorProto &t,
                             "])");
   }
   auto type = RankedTensorType::get(shape, elemTy);
+  if (elemTy.isInteger(1)) {
+    // Booleans: one byte each in raw_data, or one int32_data entry each.
+    SmallVector<bool> values;
+    if (t.has_raw_data())
+      for (char c : t.raw_data())
+        values.push_back(c != 0);
+    else
+      for (int32_t v : t.int32_data())
+        values.push_back(v != 0);
+    if (static_cast<int64_t>(values.size()) != count)
+      return error(loc, what + " holds " + std::to_string(values.size()) +
+                            " values, expected " + std::to_string(count) +
+                            " for its shape [" + joinInts(shape) + "]");
+    return cast<ElementsAttr>(DenseElementsAttr::get(type, values));
+  }
   size_t width = elemTy.getIntOrFloatBitWidth() / 8;
 
   // The payload: raw_data, or the typed field of this data type. Its size

@@ -98,6 +98,8 @@ TypedAttr lower::lowestValue(Type type) {
     return FloatAttr::get(
         type, APFloat::getInf(floatType.getFloatSemantics(), /*Negative=*/true));
   unsigned width = type.getIntOrFloatBitWidth();
+  if (width == 1) // Booleans order false < true.
+    return IntegerAttr::get(type, APInt(1, 0));
   return IntegerAttr::get(type, APInt::getSignedMinValue(width));
 }
 
@@ -105,6 +107,8 @@ TypedAttr lower::highestValue(Type type) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return FloatAttr::get(type, APFloat::getInf(floatType.getFloatSemantics()));
   unsigned width = type.getIntOrFloatBitWidth();
+  if (width == 1)
+    return IntegerAttr::get(type, APInt(1, 1));
   return IntegerAttr::get(type, APInt::getSignedMaxValue(width));
 }
 
@@ -167,6 +171,22 @@ Value lower::padConstant(OpBuilder &b, Location loc, Value value,
       lowOfr, highOfr, scalar);
 }
 
+Value lower::maximum(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return b.create<arith::MaximumFOp>(loc, x, y);
+  if (x.getType().isInteger(1))
+    return b.create<arith::MaxUIOp>(loc, x, y);
+  return b.create<arith::MaxSIOp>(loc, x, y);
+}
+
+Value lower::minimum(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return b.create<arith::MinimumFOp>(loc, x, y);
+  if (x.getType().isInteger(1))
+    return b.create<arith::MinUIOp>(loc, x, y);
+  return b.create<arith::MinSIOp>(loc, x, y);
+}
+
 Value lower::divide(OpBuilder &b, Location loc, Value a, Value c) {
   if (isa<FloatType>(a.getType()))
     return b.create<arith::DivFOp>(loc, a, c);
@@ -224,7 +244,7 @@ struct ConvertNNToLinalgPass
     populateNNToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
   }
 };
 } // namespace

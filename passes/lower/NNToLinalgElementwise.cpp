@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 using namespace lathe;
@@ -25,6 +26,49 @@ using namespace lathe::lower;
 namespace {
 
 bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
+
+/// base^exponent on integers by repeated squaring over the exponent's bits
+/// (wrapping like numpy; a negative exponent gives 0 unless |base| is 1, as
+/// in integer division). The CPU pipeline has no lowering for math.ipowi.
+Value integerPower(OpBuilder &b, Location loc, Value base, Value exponent) {
+  Type t = base.getType();
+  unsigned width = t.getIntOrFloatBitWidth();
+  Value zero = scalarConstant(b, loc, t, 0), one = scalarConstant(b, loc, t, 1);
+  Value lb = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value ub = b.create<arith::ConstantIndexOp>(loc, width - 1);
+  Value step = b.create<arith::ConstantIndexOp>(loc, 1);
+  auto loop = b.create<scf::ForOp>(
+      loc, lb, ub, step, ValueRange{one, base, exponent},
+      [&](OpBuilder &nb, Location l, Value, ValueRange acc) {
+        Value r = acc[0], sq = acc[1], e = acc[2];
+        Value bit = nb.create<arith::AndIOp>(l, e, one);
+        Value odd = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::ne, bit,
+                                             zero);
+        r = nb.create<arith::SelectOp>(l, odd,
+                                       nb.create<arith::MulIOp>(l, r, sq), r);
+        sq = nb.create<arith::MulIOp>(l, sq, sq);
+        e = nb.create<arith::ShRUIOp>(l, e, one);
+        nb.create<scf::YieldOp>(l, ValueRange{r, sq, e});
+      });
+  Value result = loop.getResult(0);
+  // Negative exponents: 1 / base^-e truncates to 0 unless base is 1 or -1.
+  Value negative =
+      b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, exponent, zero);
+  Value minusOne = scalarConstant(b, loc, t, -1);
+  Value isOne =
+      b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, base, one);
+  Value isMinusOne =
+      b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, base, minusOne);
+  Value oddExp = b.create<arith::CmpIOp>(
+      loc, arith::CmpIPredicate::ne, b.create<arith::AndIOp>(loc, exponent, one),
+      zero);
+  Value negResult = b.create<arith::SelectOp>(
+      loc, isOne, one,
+      b.create<arith::SelectOp>(
+          loc, isMinusOne, b.create<arith::SelectOp>(loc, oddExp, minusOne, one),
+          zero));
+  return b.create<arith::SelectOp>(loc, negative, negResult, result);
+}
 
 /// The scalar computation of each binary op, for float and integer types.
 Value binaryScalar(OpBuilder &b, Location loc, Operation *op, Value l,
@@ -42,14 +86,11 @@ Value binaryScalar(OpBuilder &b, Location loc, Operation *op, Value l,
   if (isa<nn::DivOp>(op))
     return divide(b, loc, l, r);
   if (isa<nn::PowOp>(op))
-    return f ? Value(b.create<math::PowFOp>(loc, l, r))
-             : b.create<math::IPowIOp>(loc, l, r);
+    return f ? Value(b.create<math::PowFOp>(loc, l, r)) : integerPower(b, loc, l, r);
   if (isa<nn::MaxOp>(op))
-    return f ? Value(b.create<arith::MaximumFOp>(loc, l, r))
-             : b.create<arith::MaxSIOp>(loc, l, r);
+    return maximum(b, loc, l, r);
   assert(isa<nn::MinOp>(op) && "unhandled binary op");
-  return f ? Value(b.create<arith::MinimumFOp>(loc, l, r))
-           : b.create<arith::MinSIOp>(loc, l, r);
+  return minimum(b, loc, l, r);
 }
 
 /// Lowers any binary nn op: a generic over the broadcast result shape.

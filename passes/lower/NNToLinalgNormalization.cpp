@@ -73,14 +73,10 @@ Value add(OpBuilder &b, Location loc, Value x, Value y) {
   return b.create<arith::AddIOp>(loc, x, y);
 }
 Value maximum(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return b.create<arith::MaximumFOp>(loc, x, y);
-  return b.create<arith::MaxSIOp>(loc, x, y);
+  return lower::maximum(b, loc, x, y);
 }
 Value minimum(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return b.create<arith::MinimumFOp>(loc, x, y);
-  return b.create<arith::MinSIOp>(loc, x, y);
+  return lower::minimum(b, loc, x, y);
 }
 
 /// A parallel generic over `type` whose inputs are read through `maps`.

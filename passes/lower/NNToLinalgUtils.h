@@ -15,6 +15,7 @@
 #define LATHE_PASSES_LOWER_NNTOLINALGUTILS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -69,6 +70,13 @@ mlir::Value padConstant(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::Value value, llvm::ArrayRef<int64_t> low,
                         llvm::ArrayRef<int64_t> high, mlir::TypedAttr padValue);
 
+/// max / min for floats (NaN-propagating), signed integers and booleans
+/// (false < true).
+mlir::Value maximum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                    mlir::Value y);
+mlir::Value minimum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                    mlir::Value y);
+
 /// `a / b` for floats; signed division for integers.
 mlir::Value divide(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
                    mlir::Value c);
@@ -93,6 +101,20 @@ struct StaticShapeLowering : mlir::OpRewritePattern<OpTy> {
     if (!llvm::all_of(op->getOperandTypes(), isStatic) ||
         !llvm::all_of(op->getResultTypes(), isStatic))
       return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered");
+    // An op whose results are all empty computes nothing.
+    auto isEmpty = [](mlir::Type t) {
+      return llvm::cast<mlir::ShapedType>(t).getNumElements() == 0;
+    };
+    if (op->getNumResults() && llvm::all_of(op->getResultTypes(), isEmpty)) {
+      llvm::SmallVector<mlir::Value> empties;
+      for (mlir::Type t : op->getResultTypes()) {
+        auto tensor = llvm::cast<mlir::RankedTensorType>(t);
+        empties.push_back(rewriter.create<mlir::tensor::EmptyOp>(
+            op.getLoc(), tensor.getShape(), tensor.getElementType()));
+      }
+      rewriter.replaceOp(op, empties);
+      return mlir::success();
+    }
     return lowerStatic(op, rewriter);
   }
 };
