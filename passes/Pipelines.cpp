@@ -49,13 +49,17 @@ static LogicalResult copyWithLinalg(OpBuilder &b, Location loc, Value from,
   return success();
 }
 
-void lathe::buildCPULoweringPipeline(OpPassManager &pm,
-                                     const CPUPipelineOptions &options) {
+void lathe::buildNNToLinalgPipeline(OpPassManager &pm) {
   // Graph ops to structured ops on tensors; canonicalize folds the reshapes
   // and empty pads the lowering leaves behind.
   pm.addPass(createConvertNNToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+void lathe::buildCPULoweringPipeline(OpPassManager &pm,
+                                     const CPUPipelineOptions &options) {
+  buildNNToLinalgPipeline(pm);
 
   // Buffers for the whole module at once: function boundaries become
   // memrefs with identity layouts, as the C ABI needs plain arrays.

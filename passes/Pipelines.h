@@ -32,6 +32,11 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
 };
 
+/// Lowers the nn ops of a module to structured ops (linalg, tensor, arith,
+/// math) on tensors, then canonicalizes: the first stage of the CPU lowering,
+/// and what `lathe compile --emit=linalg` prints.
+void buildNNToLinalgPipeline(mlir::OpPassManager &pm);
+
 /// Lowers a module of nn functions on static shapes to the LLVM dialect for
 /// the CPU: nn -> linalg on tensors -> buffers (results become caller-owned
 /// out-parameters) -> loops -> LLVM. Ends by checking that only LLVM dialect

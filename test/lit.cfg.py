@@ -31,3 +31,9 @@ config.substitutions.append(("%python", '"%s"' % config.python_executable))
 config.substitutions.append(
     ("%lathe_lib", os.path.join(config.lathe_obj_root, "lib", "liblathe.so")))
 config.excludes += ["models.py", "check.py"]
+
+# aarch64-cross: AArch64 programs can be linked (aarch64-linux-gnu-gcc) and
+# run (qemu-aarch64), as scripts/bootstrap.sh installs them.
+import shutil
+if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("qemu-aarch64"):
+    config.available_features.add("aarch64-cross")

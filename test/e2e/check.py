@@ -1,17 +1,19 @@
 """Runs an ONNX model through Lathe and ONNX Runtime and compares outputs.
 
-    python check.py MODEL.onnx --lib build/lib/liblathe.so [--so MODEL.so]
-        [--rtol 1e-4] [--atol 1e-5] [--seed 0]
+    python check.py MODEL.onnx --lib build/lib/liblathe.so [--so MODEL.so
+        [--model-name NAME]] [--rtol 1e-4] [--atol 1e-5] [--seed 0]
 
 Inputs are random normal floats from a fixed seed. The JIT path loads
 liblathe.so with ctypes and uses its C API (runtime/lathe.h); --so also runs
-an AOT-compiled library's `lathe_<model>_run`. Prints one line per path and
-exits 1 on any mismatch.
+an AOT-compiled library's `lathe_<model>_run` (docs/abi.md), <model> being
+--model-name or, as `lathe compile` names it, the file's stem made into a C
+identifier. Prints one line per path and exits 1 on any mismatch.
 """
 
 import argparse
 import ctypes
 import pathlib
+import re
 import sys
 
 import numpy as np
@@ -84,11 +86,17 @@ class Lathe:
         return outs
 
 
-def run_aot(so_path, model_name, inputs, input_names, output_specs):
+def c_identifier(name):
+    """`name` made into a C identifier, as `lathe compile` does."""
+    ident = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    return "_" + ident if not ident or ident[0].isdigit() else ident
+
+
+def run_aot(so_path, model_name, inputs, input_specs, output_specs):
     """Calls lathe_<model>_run(inputs..., outputs...) of an AOT library."""
-    lib = ctypes.CDLL(str(so_path))
+    lib = ctypes.CDLL(str(so_path.resolve()))
     fn = getattr(lib, f"lathe_{model_name}_run")
-    ins = [np.ascontiguousarray(inputs[n], np.float32) for n in input_names]
+    ins = [np.ascontiguousarray(inputs[n], dtype) for n, _, dtype in input_specs]
     outs = {name: np.empty(shape, dtype) for name, shape, dtype in output_specs}
     fn.restype = None
     fn(*[ctypes.c_void_p(a.ctypes.data) for a in ins],
@@ -119,6 +127,9 @@ def main():
                         help="path to liblathe.so")
     parser.add_argument("--so", type=pathlib.Path,
                         help="an AOT library of the same model to check too")
+    parser.add_argument("--model-name",
+                        help="the C name of the model in --so (default: "
+                             "the model file's stem made into a C identifier)")
     parser.add_argument("--rtol", type=float, default=1e-4)
     parser.add_argument("--atol", type=float, default=1e-5)
     parser.add_argument("--seed", type=int, default=0)
@@ -140,8 +151,9 @@ def main():
         ok = compare("jit", lathe.run(model, inputs), expected, args.rtol,
                      args.atol)
         if args.so:
-            ok &= compare("aot", run_aot(args.so, args.model.stem, inputs,
-                                         [n for n, _, _ in lathe.specs(model, False)],
+            name = args.model_name or c_identifier(args.model.stem)
+            ok &= compare("aot", run_aot(args.so, name, inputs,
+                                         lathe.specs(model, False),
                                          lathe.specs(model, True)),
                           expected, args.rtol, args.atol)
     finally:

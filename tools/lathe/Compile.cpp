@@ -5,22 +5,37 @@
 //===----------------------------------------------------------------------===//
 //
 // This file implements `lathe compile`: import an ONNX model and emit IR, an
-// object file, a shared library or its C header.
+// object file, a shared library with its C header, or the header alone, for
+// the host or a named target.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tools/lathe/Commands.h"
+#include "tools/lathe/Diagnostics.h"
 
+#include "codegen/ABI.h"
+#include "codegen/Target.h"
+#include "codegen/cpu/CPUCodegen.h"
 #include "frontend/onnx/Importer.h"
+#include "passes/Pipelines.h"
 
-#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
 
 using namespace llvm;
+using namespace lathe::codegen;
 
 namespace lathe::cli {
 
@@ -32,6 +47,14 @@ namespace {
 /// What `lathe compile --emit=` produces.
 enum class Emit { nn, linalg, llvm, obj, so, header };
 
+/// The description of --target, naming the known targets.
+StringRef targetDescription() {
+  static const std::string text =
+      "Machine to compile for: " + join(knownTargetNames(), ", ") +
+      " (default: host, the machine lathe runs on)";
+  return text;
+}
+
 /// The options of `lathe compile`.
 struct CompileOptions {
   CompileOptions(cl::SubCommand &sub, cl::OptionCategory &category)
@@ -39,17 +62,30 @@ struct CompileOptions {
              cl::values(
                  clEnumValN(Emit::nn, "nn", "the imported nn-dialect IR"),
                  clEnumValN(Emit::linalg, "linalg",
-                            "kernels on linalg (not built yet)"),
-                 clEnumValN(Emit::llvm, "llvm", "LLVM IR (not built yet)"),
-                 clEnumValN(Emit::obj, "obj", "an object file (not built yet)"),
+                            "the model lowered to linalg on tensors (MLIR)"),
+                 clEnumValN(Emit::llvm, "llvm",
+                            "LLVM IR for the target, after -O3"),
+                 clEnumValN(Emit::obj, "obj", "an object file (<model>.o)"),
                  clEnumValN(Emit::so, "so",
-                            "a shared library and C header (not built yet)"),
+                            "a shared library (<model>.so) and, next to "
+                            "it, its C header (the output with .h)"),
                  clEnumValN(Emit::header, "header",
-                            "the C header only (not built yet)")),
+                            "the C header alone (<model>.h)")),
              cl::init(Emit::so), cl::sub(sub), cl::cat(category)),
-        output("o", cl::desc("Output file (default: stdout)"),
-               cl::value_desc("file"), cl::init("-"), cl::sub(sub),
+        output("o",
+               cl::desc("Output file; '-' is stdout (default: stdout for "
+                        "nn, linalg and llvm; <model>.o, <model>.so and "
+                        "<model>.h in the current directory for obj, so "
+                        "and header)"),
+               cl::value_desc("file"), cl::sub(sub), cl::cat(category)),
+        target("target", cl::desc(targetDescription()),
+               cl::value_desc("name"), cl::init("host"), cl::sub(sub),
                cl::cat(category)),
+        modelName("model-name",
+                  cl::desc("C name of the model: the library exports "
+                           "lathe_<name>_run (default: the model file's stem "
+                           "made into a C identifier)"),
+                  cl::value_desc("name"), cl::sub(sub), cl::cat(category)),
         inputShapes("input-shape",
                     cl::desc("Shape of a graph input, for symbolic or unknown "
                              "dimensions (repeatable)"),
@@ -57,82 +93,213 @@ struct CompileOptions {
                     cl::cat(category)),
         printDebugInfo("print-debuginfo",
                        cl::desc("Print op locations (the ONNX node names) "
-                                "with --emit=nn"),
+                                "with --emit=nn and --emit=linalg"),
                        cl::init(false), cl::sub(sub), cl::cat(category)) {}
 
   cl::opt<Emit> emit;
   cl::opt<std::string> output;
+  cl::opt<std::string> target;
+  cl::opt<std::string> modelName;
   cl::list<std::string> inputShapes;
   cl::opt<bool> printDebugInfo;
 };
 
-/// Why an --emit kind other than nn does not work yet.
-const char *emitUnavailable(Emit emit) {
+/// Prints "lathe compile: <message>" and returns the exit code of a failure.
+int fail(const Twine &message) {
+  errs() << "lathe compile: " << message << "\n";
+  return 1;
+}
+
+int fail(Error err) { return fail(toString(std::move(err))); }
+
+/// Whether `emit` produces binary output.
+bool isBinary(Emit emit) { return emit == Emit::obj || emit == Emit::so; }
+
+/// The output file of `emit` when -o is not given.
+std::string defaultOutput(Emit emit, StringRef modelName) {
   switch (emit) {
   case Emit::nn:
-    return nullptr;
   case Emit::linalg:
-    return "--emit=linalg is not built yet (it arrives when the passes/ "
-           "lowering is wired into lathe compile)";
   case Emit::llvm:
-    return "--emit=llvm is not built yet (it arrives with the scheduling and "
-           "lowering passes)";
+    return "-";
   case Emit::obj:
-    return "--emit=obj is not built yet (it arrives with the end-to-end CPU "
-           "pipeline)";
+    return (modelName + ".o").str();
   case Emit::so:
-    return "compilation of ONNX models is not built yet (--emit=so, the "
-           "default, arrives with the end-to-end CPU pipeline)";
+    return (modelName + ".so").str();
   case Emit::header:
-    return "--emit=header is not built yet (it arrives with the end-to-end "
-           "CPU pipeline)";
+    return (modelName + ".h").str();
   }
   llvm_unreachable("unknown emit kind");
 }
 
-int runCompile(const CompileOptions &o, StringRef model) {
-  if (const char *why = emitUnavailable(o.emit)) {
-    errs() << "lathe compile: " << why
-           << "; only --emit=nn works in this version of Lathe\n";
-    return 1;
-  }
-  if (model.empty()) {
-    errs() << "lathe compile: expected a model (lathe compile <model.onnx>)\n";
-    return 1;
-  }
-  lathe::frontend::ImportOptions importOptions;
-  for (const std::string &spec : o.inputShapes) {
-    if (Error err = lathe::frontend::addInputShape(spec, importOptions)) {
-      errs() << "lathe compile: --input-shape: " << toString(std::move(err))
-             << "\n";
-      return 1;
-    }
-  }
+/// The header written next to the shared library `soPath`: the same path
+/// with the extension .h.
+std::string headerPathFor(StringRef soPath) {
+  SmallString<128> path(soPath);
+  sys::path::replace_extension(path, "h");
+  return path.str().str();
+}
 
-  // The importer's diagnostics are complete one-line messages naming the
-  // file and node; print them as they are.
-  mlir::MLIRContext ctx;
-  mlir::ScopedDiagnosticHandler handler(&ctx, [](mlir::Diagnostic &diag) {
-    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
-      errs() << diag.str() << "\n";
-    return success();
-  });
-  auto module = lathe::frontend::importONNXFile(model, ctx, importOptions);
-  if (failed(module))
-    return 1;
-
+/// Opens `path` for writing; on failure reports it and returns null.
+std::unique_ptr<ToolOutputFile> openOutput(StringRef path, bool binary) {
   std::string error;
-  auto out = mlir::openOutputFile(o.output, &error);
-  if (!out) {
-    errs() << "lathe compile: " << error << "\n";
-    return 1;
+  auto file = mlir::openOutputFile(path, &error);
+  if (!file) {
+    fail(error);
+    return nullptr;
   }
+  if (binary)
+    file->os().SetUnbuffered();
+  return file;
+}
+
+/// Runs `pipeline` on `module`; on failure reports it (the diagnostics are
+/// already printed) and returns false.
+bool runPipeline(mlir::ModuleOp module, const DiagnosticPrinter &diagnostics,
+                 function_ref<void(mlir::OpPassManager &)> pipeline,
+                 StringRef what) {
+  mlir::PassManager pm(module.getContext());
+  pipeline(pm);
+  if (succeeded(pm.run(module)))
+    return true;
+  if (diagnostics.numErrors() == 0)
+    fail(what + " failed");
+  return false;
+}
+
+int runCompile(const CompileOptions &o, StringRef model) {
+  if (model.empty())
+    return fail("expected a model (lathe compile <model.onnx>)");
+  if (isBinary(o.emit) && o.output == "-")
+    return fail(Twine("refusing to write ") +
+                (o.emit == Emit::obj ? "an object file" : "a shared library") +
+                " to stdout; name a file with -o");
+
+  if (!o.modelName.empty() && !isCIdentifier(o.modelName))
+    return fail("--model-name: '" + o.modelName +
+                "' is not a C identifier ([A-Za-z_][A-Za-z0-9_]*)");
+  Expected<TargetSpec> target = lookupTarget(o.target);
+  if (!target)
+    return fail("--target: " + toString(target.takeError()));
+  frontend::ImportOptions importOptions;
+  for (const std::string &spec : o.inputShapes)
+    if (Error err = frontend::addInputShape(spec, importOptions))
+      return fail("--input-shape: " + toString(std::move(err)));
+
+  // Diagnostics, the importer's and the lowering's, are one line each naming
+  // the file and the ONNX node.
+  mlir::MLIRContext ctx;
+  mlir::DialectRegistry registry;
+  registerCPULoweringDependencies(registry);
+  ctx.appendDialectRegistry(registry);
+  DiagnosticPrinter diagnostics(ctx, model);
+  auto imported = frontend::importONNXFile(model, ctx, importOptions);
+  if (failed(imported))
+    return 1;
+  mlir::ModuleOp module = **imported;
+
   mlir::OpPrintingFlags flags;
   if (o.printDebugInfo)
     flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
-  (*module)->print(out->os(), flags);
-  out->os() << "\n";
+  if (o.emit == Emit::nn) {
+    auto out = openOutput(o.output.empty() ? std::string("-") : o.output.getValue(), false);
+    if (!out)
+      return 1;
+    module->print(out->os(), flags);
+    out->os() << "\n";
+    out->keep();
+    return 0;
+  }
+
+  // Every other output has the C ABI: @main becomes lathe_<model>_run.
+  Expected<ModelABI> abi = prepareEntryPoint(module, o.modelName);
+  if (!abi)
+    return fail(abi.takeError());
+  abi->source = sys::path::filename(model).str();
+  std::string outputPath =
+      o.output.empty() ? defaultOutput(o.emit, abi->modelName)
+                       : o.output.getValue();
+
+  // Outputs are opened before the work, so that a bad path fails fast; each
+  // is removed again unless everything succeeds.
+  auto out = openOutput(outputPath, isBinary(o.emit));
+  if (!out)
+    return 1;
+  std::unique_ptr<ToolOutputFile> header;
+  if (o.emit == Emit::so) {
+    header = openOutput(headerPathFor(outputPath), /*binary=*/false);
+    if (!header)
+      return 1;
+  }
+
+  if (o.emit == Emit::header) {
+    out->os() << generateCHeader(*abi);
+    out->keep();
+    return 0;
+  }
+
+  if (o.emit == Emit::linalg) {
+    if (!runPipeline(module, diagnostics, buildNNToLinalgPipeline,
+                     "lowering to linalg"))
+      return 1;
+    module->print(out->os(), flags);
+    out->os() << "\n";
+    out->keep();
+    return 0;
+  }
+
+  // llvm, obj, so: the whole CPU lowering, then LLVM for the target.
+  if (!runPipeline(
+          module, diagnostics,
+          [](mlir::OpPassManager &pm) {
+            buildCPULoweringPipeline(pm, CPUPipelineOptions());
+          },
+          "lowering to the LLVM dialect"))
+    return 1;
+  auto machine = createTargetMachine(*target);
+  if (!machine)
+    return fail(machine.takeError());
+  LLVMContext llvmContext;
+  auto llvmModule = cpu::translateToLLVMIR(module, llvmContext, **machine,
+                                           abi->entrySymbol());
+  if (!llvmModule)
+    return diagnostics.numErrors() ? 1 : fail(llvmModule.takeError());
+  (*llvmModule)->setModuleIdentifier(abi->source);
+  (*llvmModule)->setSourceFileName(abi->source);
+
+  if (o.emit == Emit::llvm) {
+    (*llvmModule)->print(out->os(), /*AAW=*/nullptr);
+    out->keep();
+    return 0;
+  }
+  if (o.emit == Emit::obj) {
+    if (Error err = cpu::emitObjectFile(**llvmModule, **machine, out->os()))
+      return fail(std::move(err));
+    out->keep();
+    return 0;
+  }
+
+  // so: an object in a temporary file, linked into the output; then the
+  // header next to it.
+  SmallString<128> objectPath;
+  if (std::error_code ec = sys::fs::createTemporaryFile(
+          "lathe-" + abi->modelName, "o", objectPath))
+    return fail("cannot create a temporary file: " + ec.message());
+  FileRemover removeObject(objectPath);
+  {
+    std::error_code ec;
+    raw_fd_ostream object(objectPath, ec);
+    if (ec)
+      return fail("cannot write " + objectPath + ": " + ec.message());
+    if (Error err = cpu::emitObjectFile(**llvmModule, **machine, object))
+      return fail(std::move(err));
+  }
+  if (Error err = cpu::linkSharedLibrary(*target, {objectPath.str().str()},
+                                         outputPath))
+    return fail(std::move(err));
+  header->os() << generateCHeader(*abi);
   out->keep();
+  header->keep();
   return 0;
 }
 
@@ -142,6 +309,5 @@ Runner declareCompile(cl::SubCommand &sub, cl::OptionCategory &category) {
   auto options = std::make_shared<CompileOptions>(sub, category);
   return [options](StringRef model) { return runCompile(*options, model); };
 }
-
 
 } // namespace lathe::cli

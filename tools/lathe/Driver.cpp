@@ -41,9 +41,7 @@ const Command kCommands[] = {
     {"compile",
      "Compile an ONNX model to a shared library and C header, an object "
      "file or IR",
-     "compilation of ONNX models is not built yet (it arrives with the "
-     "end-to-end CPU pipeline)",
-     "--emit=nn works", declareCompile},
+     nullptr, nullptr, declareCompile},
     {"run", "Run an ONNX model on given or random inputs and print outputs",
      "running models is not built yet (it arrives with the end-to-end CPU "
      "pipeline)",

@@ -1,0 +1,68 @@
+//===- CPUCodegen.h - Object files and shared libraries for CPUs -*- C++ -*-===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares the last steps of CPU code generation, after the CPU
+// lowering pipeline (passes/Pipelines.h) has brought a module to the LLVM
+// dialect: translation to LLVM IR for a target, LLVM's -O3 pipeline, object
+// file emission, and linking a shared library with the target's compiler
+// driver. Each step returns its errors as values.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LATHE_CODEGEN_CPU_CPUCODEGEN_H
+#define LATHE_CODEGEN_CPU_CPUCODEGEN_H
+
+#include "codegen/Target.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class TargetMachine;
+class raw_pwrite_stream;
+} // namespace llvm
+
+namespace lathe::codegen::cpu {
+
+/// Translates `module` (LLVM dialect only) to LLVM IR for `machine` and
+/// optimizes it with LLVM's -O3 pipeline: sets the triple and data layout,
+/// marks every function definition with the machine's CPU and features, and
+/// gives every definition but `exportedSymbol` internal linkage, so that the
+/// entry function is the only symbol a shared library exports. Function
+/// argument and result attributes of dialects other than LLVM (nn.name) are
+/// dropped from `module` first. Translation errors are also emitted as
+/// diagnostics on `module`'s context.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
+                  llvm::TargetMachine &machine,
+                  llvm::StringRef exportedSymbol);
+
+/// Writes `module` (from translateToLLVMIR with the same `machine`) as an
+/// object file to `os`.
+llvm::Error emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
+                           llvm::raw_pwrite_stream &os);
+
+/// The first of `target.linkers` found on PATH, as a full path.
+llvm::Expected<std::string> findLinker(const TargetSpec &target);
+
+/// Links `objects` into the shared library `output` with the target's
+/// compiler driver: `<linker> -shared -o <output> <objects>... -lm`. A
+/// missing driver or a failing link is an error naming the command (and
+/// holding the linker's messages).
+llvm::Error linkSharedLibrary(const TargetSpec &target,
+                              llvm::ArrayRef<std::string> objects,
+                              llvm::StringRef output);
+
+} // namespace lathe::codegen::cpu
+
+#endif // LATHE_CODEGEN_CPU_CPUCODEGEN_H
