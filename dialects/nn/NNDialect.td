@@ -53,6 +53,7 @@ def NN_ReduceKind : I32EnumAttr<"ReduceKind", "reduction kind of nn.reduce", [
     I32EnumAttrCase<"mean", 1>,
     I32EnumAttrCase<"max", 2>,
     I32EnumAttrCase<"min", 3>,
+    I32EnumAttrCase<"prod", 4>,
   ]> {
   let cppNamespace = "::lathe::nn";
 }
@@ -65,6 +66,46 @@ def NN_PadMode : I32EnumAttr<"PadMode", "how nn.pad fills the border", [
   ]> {
   let cppNamespace = "::lathe::nn";
 }
+
+def NN_CompareKind : I32EnumAttr<"CompareKind", "predicate of nn.compare", [
+    I32EnumAttrCase<"eq", 0>,
+    I32EnumAttrCase<"lt", 1>,
+    I32EnumAttrCase<"le", 2>,
+    I32EnumAttrCase<"gt", 3>,
+    I32EnumAttrCase<"ge", 4>,
+  ]> {
+  let cppNamespace = "::lathe::nn";
+}
+
+def NN_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation of nn.resize", [
+    I32EnumAttrCase<"nearest", 0>,
+    I32EnumAttrCase<"linear", 1>,
+  ]> {
+  let cppNamespace = "::lathe::nn";
+}
+
+def NN_CoordinateMode : I32EnumAttr<"CoordinateMode",
+    "how nn.resize maps an output coordinate to the input", [
+    I32EnumAttrCase<"half_pixel", 0>,
+    I32EnumAttrCase<"half_pixel_symmetric", 1>,
+    I32EnumAttrCase<"pytorch_half_pixel", 2>,
+    I32EnumAttrCase<"align_corners", 3>,
+    I32EnumAttrCase<"asymmetric", 4>,
+  ]> {
+  let cppNamespace = "::lathe::nn";
+}
+
+def NN_NearestMode : I32EnumAttr<"NearestMode",
+    "how nn.resize rounds a coordinate in nearest mode", [
+    I32EnumAttrCase<"round_prefer_floor", 0>,
+    I32EnumAttrCase<"round_prefer_ceil", 1>,
+    I32EnumAttrCase<"floor", 2>,
+    I32EnumAttrCase<"ceil", 3>,
+  ]> {
+  let cppNamespace = "::lathe::nn";
+}
+
+def NN_BoolTensor : RankedTensorOf<[I1]>;
 
 //===----------------------------------------------------------------------===//
 // Base op class

@@ -209,6 +209,38 @@ def NN_ErfOp : NN_UnaryOp<"erf", "erf(x)">;
 def NN_ExpOp : NN_UnaryOp<"exp", "exp(x)">;
 def NN_SqrtOp : NN_UnaryOp<"sqrt", "sqrt(x)">;
 
+def NN_LogOp : NN_UnaryOp<"log", "log(x)">;
+
+/// Unary ops on floats and signed integers.
+class NN_SignedUnaryOp<string mnemonic, string expr>
+    : NN_UnaryOp<mnemonic, expr> {
+  let arguments = (ins NN_Tensor:$input);
+  let results = (outs NN_Tensor:$result);
+}
+
+def NN_NegOp : NN_SignedUnaryOp<"neg", "-x">;
+def NN_AbsOp : NN_SignedUnaryOp<"abs", "|x|">;
+
+def NN_CastOp : NN_Op<"cast", [SameOperandsAndResultShape]> {
+  let summary = "elementwise conversion to another element type";
+  let description = [{
+    Converts each element to the result's element type: floats to integers
+    truncate toward zero (out-of-range values are undefined, as in ONNX),
+    integers to floats round to nearest, integers widen with their sign or
+    wrap when narrowed, anything to i1 is `x != 0`, and i1 to numbers is 0
+    or 1.
+
+    Example:
+
+    ```mlir
+    %y = nn.cast %x : tensor<2x3xf32> -> tensor<2x3xi64>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
 def NN_ClipOp : NN_Op<"clip", [SameOperandsAndResultType]> {
   let summary = "elementwise clamp to [min, max]";
   let description = [{
@@ -350,7 +382,7 @@ def NN_LayerNormOp : NN_InferOp<"layer_norm", [SameOperandsAndResultElementType]
 }
 
 def NN_ReduceOp : NN_InferOp<"reduce", [SameOperandsAndResultElementType]> {
-  let summary = "sum, mean, max or min over a set of axes";
+  let summary = "sum, mean, max, min or product over a set of axes";
   let description = [{
     Reduces `input` over `axes` (distinct; negative values count from the
     back). With `keepdims` the reduced dimensions stay as size 1, otherwise
@@ -528,5 +560,7 @@ def NN_PadOp : NN_InferOp<"pad", [SameOperandsAndResultElementType]> {
   }];
   let hasVerifier = 1;
 }
+
+include "dialects/nn/NNIndexingOps.td"
 
 #endif // LATHE_DIALECTS_NN_NNOPS_TD

@@ -19,13 +19,89 @@
 
 #include "frontend/onnx/NodeImporter.h"
 
+#include "mlir/Dialect/Traits.h"
+
 #include <cfloat>
+#include <type_traits>
 
 using namespace mlir;
 using namespace lathe::frontend;
 namespace nn = lathe::nn;
 
 namespace {
+
+/// The scalar integer function of a binary nn op, for folding, or null.
+template <typename OpTy> std::optional<int64_t> foldInt(int64_t a, int64_t b) {
+  if constexpr (std::is_same_v<OpTy, nn::AddOp>)
+    return a + b;
+  if constexpr (std::is_same_v<OpTy, nn::SubOp>)
+    return a - b;
+  if constexpr (std::is_same_v<OpTy, nn::MulOp>)
+    return a * b;
+  if constexpr (std::is_same_v<OpTy, nn::DivOp>)
+    return b == 0 ? std::nullopt : std::optional<int64_t>(a / b);
+  if constexpr (std::is_same_v<OpTy, nn::MaxOp>)
+    return std::max(a, b);
+  if constexpr (std::is_same_v<OpTy, nn::MinOp>)
+    return std::min(a, b);
+  return std::nullopt;
+}
+
+/// Folds `OpTy` on two small integer constants (shape arithmetic), with
+/// numpy broadcasting; std::nullopt when they are not both such constants.
+template <typename OpTy>
+std::optional<ElementsAttr> foldIntBinary(NodeImporter &n, ElementsAttr a,
+                                          ElementsAttr b) {
+  auto aDense = dyn_cast<DenseIntElementsAttr>(a);
+  auto bDense = dyn_cast<DenseIntElementsAttr>(b);
+  if (!aDense || !bDense || a.getElementType() != b.getElementType() ||
+      a.getElementType().isInteger(1))
+    return std::nullopt;
+  auto aTy = cast<RankedTensorType>(a.getType());
+  auto bTy = cast<RankedTensorType>(b.getType());
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(aTy.getShape(), bTy.getShape(),
+                                          shape))
+    return std::nullopt;
+  int64_t count = ShapedType::getNumElements(shape);
+  if (count > 64)
+    return std::nullopt;
+  SmallVector<int64_t> av, bv;
+  for (const APInt &v : aDense.getValues<APInt>())
+    av.push_back(v.getSExtValue());
+  for (const APInt &v : bDense.getValues<APInt>())
+    bv.push_back(v.getSExtValue());
+  // The flat index of `operand` for the output's multi-index.
+  auto flatIndex = [&](ArrayRef<int64_t> index, ArrayRef<int64_t> opShape) {
+    int64_t flat = 0, offset = shape.size() - opShape.size();
+    for (size_t d = 0; d < opShape.size(); ++d)
+      flat = flat * opShape[d] + (opShape[d] == 1 ? 0 : index[offset + d]);
+    return flat;
+  };
+  SmallVector<int64_t> out, index(shape.size(), 0);
+  for (int64_t i = 0; i < count; ++i) {
+    for (int64_t r = i, d = shape.size() - 1; d >= 0; --d) {
+      index[d] = r % shape[d];
+      r /= shape[d];
+    }
+    auto v = foldInt<OpTy>(av[flatIndex(index, aTy.getShape())],
+                           bv[flatIndex(index, bTy.getShape())]);
+    if (!v)
+      return std::nullopt;
+    out.push_back(*v);
+  }
+  return makeIntConstant(a.getElementType(), shape, out);
+}
+
+/// The constant of input `i`, if it is one.
+std::optional<ElementsAttr> constantOf(NodeImporter &n, unsigned i) {
+  if (!n.isConstantInput(i))
+    return std::nullopt;
+  auto c = n.constantInput(i, "");
+  if (failed(c))
+    return std::nullopt;
+  return *c;
+}
 
 template <typename OpTy> LogicalResult importUnary(NodeImporter &n) {
   if (failed(n.expectInputs(1, 1)))
@@ -42,10 +118,34 @@ template <typename OpTy> LogicalResult importUnary(NodeImporter &n) {
 template <typename OpTy> LogicalResult importBinary(NodeImporter &n) {
   if (failed(n.expectInputs(2, 2)))
     return failure();
+  if (auto ca = constantOf(n, 0))
+    if (auto cb = constantOf(n, 1))
+      if (auto folded = foldIntBinary<OpTy>(n, *ca, *cb))
+        return n.setConstantOutput(0, *folded);
   auto a = n.input(0);
   auto b = n.input(1);
   if (failed(a) || failed(b))
     return failure();
+  // Pow allows an exponent of another type: compute in the float type of
+  // the two and give the result the base's type.
+  Type baseTy = cast<RankedTensorType>(a->getType()).getElementType();
+  Type expTy = cast<RankedTensorType>(b->getType()).getElementType();
+  if (std::is_same_v<OpTy, nn::PowOp> && baseTy != expTy) {
+    Type common = isa<FloatType>(baseTy) ? baseTy : expTy;
+    if (!isa<FloatType>(common))
+      common = baseTy;
+    a = n.castTo(*a, common);
+    b = n.castTo(*b, common);
+    if (failed(a) || failed(b))
+      return failure();
+    auto y = n.create<OpTy>(ValueRange{*a, *b});
+    if (failed(y))
+      return failure();
+    y = n.castTo(*y, baseTy);
+    if (failed(y))
+      return failure();
+    return n.setOutput(0, *y);
+  }
   auto y = n.create<OpTy>(ValueRange{*a, *b});
   if (failed(y))
     return failure();
@@ -57,6 +157,15 @@ template <typename OpTy> LogicalResult importBinary(NodeImporter &n) {
 template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
   if (n.numInputs() < 1)
     return n.fail("expected at least one input");
+  // Shape arithmetic on small integer constants folds.
+  if (std::optional<ElementsAttr> folded = constantOf(n, 0)) {
+    for (unsigned i = 1; folded && i < n.numInputs(); ++i) {
+      std::optional<ElementsAttr> next = constantOf(n, i);
+      folded = next ? foldIntBinary<OpTy>(n, *folded, *next) : std::nullopt;
+    }
+    if (folded && n.numInputs() > 1)
+      return n.setConstantOutput(0, *folded);
+  }
   auto acc = n.input(0);
   if (failed(acc))
     return failure();
@@ -172,14 +281,58 @@ LogicalResult importLayerNormalization(NodeImporter &n) {
   }
   auto y = n.create<nn::LayerNormOp>(
       operands, {n.i64("axis", *axis), n.f32("epsilon", *epsilon)});
-  if (failed(y))
+  if (failed(y) || failed(n.setOutput(0, *y)))
     return failure();
-  return n.setOutput(0, *y);
+  if (!n.state().consumed.contains(n.node().output_size() > 1
+                                       ? n.node().output(1)
+                                       : std::string()) &&
+      !n.state().consumed.contains(
+          n.node().output_size() > 2 ? n.node().output(2) : std::string()))
+    return success();
+  // The statistics outputs (Mean, InvStdDev), computed apart: mean and
+  // 1 / sqrt(var + epsilon) over the normalized dims, kept as size 1.
+  Value x = operands.front();
+  auto xTy = cast<RankedTensorType>(x.getType());
+  int64_t rank = xTy.getRank();
+  if (*axis < -rank || *axis >= rank)
+    return n.fail("axis out of range");
+  SmallVector<int64_t> axes;
+  for (int64_t i = *axis < 0 ? *axis + rank : *axis; i < rank; ++i)
+    axes.push_back(i);
+  auto mean = [&](Value v) {
+    return n.create<nn::ReduceOp>(
+        v, {n.namedAttr("kind", nn::ReduceKindAttr::get(
+                                    &n.ctx(), nn::ReduceKind::mean)),
+            n.i64Array("axes", axes), n.unit("keepdims")});
+  };
+  auto mu = mean(x);
+  if (failed(mu))
+    return failure();
+  auto centered = n.create<nn::SubOp>(ValueRange{x, *mu});
+  if (failed(centered))
+    return failure();
+  auto squares = n.create<nn::MulOp>(ValueRange{*centered, *centered});
+  if (failed(squares))
+    return failure();
+  auto var = mean(*squares);
+  if (failed(var))
+    return failure();
+  Type f = xTy.getElementType();
+  auto shifted = n.create<nn::AddOp>(ValueRange{*var, n.scalar(f, *epsilon)});
+  if (failed(shifted))
+    return failure();
+  auto std = n.create<nn::SqrtOp>(*shifted);
+  if (failed(std))
+    return failure();
+  auto inv = n.create<nn::DivOp>(ValueRange{n.scalar(f, 1.0), *std});
+  if (failed(inv) || failed(n.setOutput(1, *mu)))
+    return failure();
+  return n.setOutput(2, *inv);
 }
 
 /// ReduceSum/Mean/Max/Min. `axesInputSince` is the opset from which the axes
 /// come as an input rather than an attribute.
-template <nn::ReduceKind kind, int64_t axesInputSince>
+template <nn::ReduceKind kind, int64_t axesInputSince, bool l2 = false>
 LogicalResult importReduce(NodeImporter &n) {
   bool axesAsInput = n.opset() >= axesInputSince;
   if (failed(n.expectInputs(1, axesAsInput ? 2 : 1)))
@@ -208,19 +361,35 @@ LogicalResult importReduce(NodeImporter &n) {
   }
   int64_t rank = cast<RankedTensorType>(x->getType()).getRank();
   if (axes.empty()) {
-    if (*noopEmpty)
+    if (*noopEmpty && !l2)
       return n.setOutput(0, *x);
     for (int64_t i = 0; i < rank; ++i)
       axes.push_back(i);
-    if (axes.empty()) // A scalar: nothing to reduce.
+    if (axes.empty() && !l2) // A scalar: nothing to reduce.
       return n.setOutput(0, *x);
+    if (axes.empty()) { // |x| of a scalar.
+      auto y = n.create<nn::AbsOp>(*x);
+      if (failed(y))
+        return failure();
+      return n.setOutput(0, *y);
+    }
   }
   SmallVector<NamedAttribute> attrs = {
       n.namedAttr("kind", nn::ReduceKindAttr::get(&n.ctx(), kind)),
       n.i64Array("axes", axes)};
   if (*keepdims)
     attrs.push_back(n.unit("keepdims"));
-  auto y = n.create<nn::ReduceOp>(*x, attrs);
+  // ReduceL2 is sqrt(sum(x * x)).
+  Value in = *x;
+  if (l2) {
+    auto squares = n.create<nn::MulOp>(ValueRange{in, in});
+    if (failed(squares))
+      return failure();
+    in = *squares;
+  }
+  auto y = n.create<nn::ReduceOp>(in, attrs);
+  if (succeeded(y) && l2)
+    y = n.create<nn::SqrtOp>(*y);
   if (failed(y))
     return failure();
   return n.setOutput(0, *y);
@@ -250,4 +419,9 @@ void lathe::frontend::registerElementwiseOps(OpTable &table) {
   table["ReduceMean"] = {importReduce<nn::ReduceKind::mean, 18>};
   table["ReduceMax"] = {importReduce<nn::ReduceKind::max, 18>};
   table["ReduceMin"] = {importReduce<nn::ReduceKind::min, 18>};
+  table["ReduceProd"] = {importReduce<nn::ReduceKind::prod, 18>};
+  table["ReduceL2"] = {importReduce<nn::ReduceKind::sum, 18, /*l2=*/true>};
+  table["Log"] = {importUnary<nn::LogOp>};
+  table["Neg"] = {importUnary<nn::NegOp>};
+  table["Abs"] = {importUnary<nn::AbsOp>};
 }

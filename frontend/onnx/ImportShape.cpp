@@ -705,13 +705,16 @@ LogicalResult importCast(NodeImporter &n) {
       ints && target && isa<IntegerType>(target))
     return n.setConstantOutput(
         0, makeIntConstant(target, inTy->getShape(), *ints));
-  std::string from;
-  llvm::raw_string_ostream os(from);
-  os << inTy->getElementType();
-  return n.unsupportedAttr("to", dataTypeName(*to),
-                           "Lathe imports only casts that keep the type, "
-                           "here " +
-                               from);
+  if (!target)
+    return n.unsupportedAttr("to", dataTypeName(*to),
+                             "Lathe imports FLOAT, INT32, INT64 and BOOL");
+  auto x = n.input(0);
+  if (failed(x))
+    return failure();
+  auto y = n.castTo(*x, target);
+  if (failed(y))
+    return failure();
+  return n.setOutput(0, *y);
 }
 
 } // namespace

@@ -36,6 +36,8 @@ const OpTable &opTable() {
     registerConvOps(t);
     registerElementwiseOps(t);
     registerShapeOps(t);
+    registerMathOps(t);
+    registerTensorOps(t);
     return t;
   }();
   return table;

@@ -495,13 +495,40 @@ LogicalResult NodeImporter::capture(llvm::function_ref<LogicalResult()> fn) {
   return fail(first.empty() ? "the nn op could not be built" : first);
 }
 
-FailureOr<Value> NodeImporter::finishCreate(OperationState &state) {
+FailureOr<Operation *> NodeImporter::finishCreate(OperationState &state) {
   Operation *op = builder().create(state);
   if (failed(capture([&] { return mlir::verify(op, false); }))) {
     op->erase();
     return failure();
   }
-  return op->getResult(0);
+  return op;
+}
+
+FailureOr<Value> NodeImporter::castTo(Value input, Type elementType) {
+  auto type = llvm::cast<RankedTensorType>(input.getType());
+  if (type.getElementType() == elementType)
+    return input;
+  OperationState state(loc_, nn::CastOp::getOperationName());
+  nn::CastOp::build(builder(), state, type.clone(elementType), input);
+  FailureOr<Operation *> op = finishCreate(state);
+  if (failed(op))
+    return failure();
+  return (*op)->getResult(0);
+}
+
+Value NodeImporter::scalar(Type elementType, double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute attr;
+  if (auto f = dyn_cast<FloatType>(elementType))
+    attr = DenseElementsAttr::get(type, FloatAttr::get(f, value));
+  else
+    attr = DenseElementsAttr::get(
+        type, IntegerAttr::get(elementType, static_cast<int64_t>(value)));
+  return constant(cast<ElementsAttr>(attr));
+}
+
+Value NodeImporter::constant(ElementsAttr value) {
+  return builder().create<nn::ConstantOp>(loc_, value.getType(), value);
 }
 
 NamedAttribute NodeImporter::namedAttr(StringRef name, Attribute value) {

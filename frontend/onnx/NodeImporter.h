@@ -187,6 +187,17 @@ public:
   mlir::FailureOr<mlir::Value>
   create(mlir::ValueRange operands,
          llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+    mlir::FailureOr<mlir::Operation *> op = createOp<OpTy>(operands, attrs);
+    if (mlir::failed(op))
+      return mlir::failure();
+    return (*op)->getResult(0);
+  }
+
+  /// Like create, for ops with several results.
+  template <typename OpTy>
+  mlir::FailureOr<mlir::Operation *>
+  createOp(mlir::ValueRange operands,
+           llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
     mlir::OperationState state(loc_, OpTy::getOperationName());
     OpTy::build(builder(), state, mlir::TypeRange(), operands, attrs);
     llvm::SmallVector<mlir::Type> types;
@@ -200,6 +211,15 @@ public:
     state.addTypes(types);
     return finishCreate(state);
   }
+
+  /// Builds `nn.cast` of `input` to `elementType` (or returns `input` when it
+  /// has that type already).
+  mlir::FailureOr<mlir::Value> castTo(mlir::Value input,
+                                      mlir::Type elementType);
+  /// A rank-0 `nn.constant` of `elementType` holding `value`.
+  mlir::Value scalar(mlir::Type elementType, double value);
+  /// An `nn.constant` of the given elements.
+  mlir::Value constant(mlir::ElementsAttr value);
 
   /// Shorthands for the attributes of nn ops.
   mlir::NamedAttribute namedAttr(llvm::StringRef name, mlir::Attribute value);
@@ -218,7 +238,8 @@ private:
   /// Runs `fn`; if it fails, re-emits the first error it reported as the
   /// node's error.
   mlir::LogicalResult capture(llvm::function_ref<mlir::LogicalResult()> fn);
-  mlir::FailureOr<mlir::Value> finishCreate(mlir::OperationState &state);
+  mlir::FailureOr<mlir::Operation *>
+  finishCreate(mlir::OperationState &state);
   /// Fails with "input '<name>' ..." when input `i` is not defined.
   mlir::FailureOr<TensorEntry *> entry(unsigned i);
 
@@ -246,6 +267,8 @@ using OpTable = llvm::StringMap<OpHandler>;
 void registerConvOps(OpTable &table);
 void registerElementwiseOps(OpTable &table);
 void registerShapeOps(OpTable &table);
+void registerMathOps(OpTable &table);
+void registerTensorOps(OpTable &table);
 
 } // namespace lathe::frontend
 

@@ -85,6 +85,25 @@ Value lower::buildElementwise(OpBuilder &b, Location loc,
   return generic.getResult(0);
 }
 
+Value lower::indexGeneric(OpBuilder &b, Location loc, RankedTensorType type,
+                   ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                          IndexFn body) {
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
+  auto generic = b.create<linalg::GenericOp>(
+      loc, type, inputs, emptyTensor(b, loc, type), maps,
+      SmallVector<utils::IteratorType>(type.getRank(),
+                                       utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SmallVector<Value> indices;
+        for (int64_t i = 0; i < type.getRank(); ++i)
+          indices.push_back(nb.create<linalg::IndexOp>(nloc, i));
+        nb.create<linalg::YieldOp>(
+            nloc, body(nb, nloc, args.drop_back(), indices));
+      });
+  return generic.getResult(0);
+}
+
 Value lower::scalarConstant(OpBuilder &b, Location loc, Type type,
                             double value) {
   if (auto floatType = dyn_cast<FloatType>(type))
@@ -228,6 +247,7 @@ void lathe::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwisePatterns(patterns);
   populateNormalizationPatterns(patterns);
   populateDataMovementPatterns(patterns);
+  populateIndexingPatterns(patterns);
 }
 
 namespace {

@@ -27,29 +27,6 @@ using namespace lathe::lower;
 
 namespace {
 
-/// A parallel generic over `type` whose body computes each element from its
-/// iteration indices (`linalg.index`), reading other tensors by extract.
-Value indexGeneric(OpBuilder &b, Location loc, RankedTensorType type,
-                   ValueRange inputs, ArrayRef<AffineMap> inputMaps,
-                   llvm::function_ref<Value(OpBuilder &, Location, ValueRange,
-                                            ArrayRef<Value>)>
-                       body) {
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
-  auto generic = b.create<linalg::GenericOp>(
-      loc, type, inputs, emptyTensor(b, loc, type), maps,
-      SmallVector<utils::IteratorType>(type.getRank(),
-                                       utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        SmallVector<Value> indices;
-        for (int64_t i = 0; i < type.getRank(); ++i)
-          indices.push_back(nb.create<linalg::IndexOp>(nloc, i));
-        nb.create<linalg::YieldOp>(
-            nloc, body(nb, nloc, args.drop_back(), indices));
-      });
-  return generic.getResult(0);
-}
-
 template <typename OpTy>
 struct ReshapeLikeLowering : StaticShapeLowering<OpTy> {
   using StaticShapeLowering<OpTy>::StaticShapeLowering;

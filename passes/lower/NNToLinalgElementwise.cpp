@@ -128,9 +128,62 @@ Value unaryScalar(OpBuilder &b, Location loc, Operation *op, Value x) {
     return b.create<math::ErfOp>(loc, x);
   if (isa<nn::ExpOp>(op))
     return b.create<math::ExpOp>(loc, x);
+  if (isa<nn::LogOp>(op))
+    return b.create<math::LogOp>(loc, x);
+  if (isa<nn::NegOp>(op))
+    return isa<FloatType>(t)
+               ? Value(b.create<arith::NegFOp>(loc, x))
+               : b.create<arith::SubIOp>(loc, scalarConstant(b, loc, t, 0), x);
+  if (isa<nn::AbsOp>(op))
+    return isa<FloatType>(t) ? Value(b.create<math::AbsFOp>(loc, x))
+                             : b.create<math::AbsIOp>(loc, x);
   assert(isa<nn::SqrtOp>(op) && "unhandled unary op");
   return b.create<math::SqrtOp>(loc, x);
 }
+
+/// Converts the scalar `x` to `to` as nn.cast defines it.
+Value castScalar(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  if (to.isInteger(1)) {
+    if (isa<FloatType>(from))
+      return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, x,
+                                     scalarConstant(b, loc, from, 0));
+    return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x,
+                                   scalarConstant(b, loc, from, 0));
+  }
+  bool fromFloat = isa<FloatType>(from), toFloat = isa<FloatType>(to);
+  if (fromFloat && toFloat)
+    return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
+               ? Value(b.create<arith::ExtFOp>(loc, to, x))
+               : b.create<arith::TruncFOp>(loc, to, x);
+  if (fromFloat)
+    return b.create<arith::FPToSIOp>(loc, to, x);
+  if (toFloat)
+    return from.isInteger(1) ? Value(b.create<arith::UIToFPOp>(loc, to, x))
+                             : b.create<arith::SIToFPOp>(loc, to, x);
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (fw < tw)
+    return from.isInteger(1) ? Value(b.create<arith::ExtUIOp>(loc, to, x))
+                             : b.create<arith::ExtSIOp>(loc, to, x);
+  return b.create<arith::TruncIOp>(loc, to, x);
+}
+
+struct CastLowering : StaticShapeLowering<nn::CastOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::CastOp op,
+                            PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), type, {op.getInput()},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return castScalar(b, loc, args[0], type.getElementType());
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 
 template <typename OpTy>
 struct UnaryLowering : StaticShapeLowering<OpTy> {
@@ -223,6 +276,8 @@ void lower::populateElementwisePatterns(RewritePatternSet &patterns) {
                BinaryLowering<nn::MinOp>>(ctx);
   patterns.add<UnaryLowering<nn::ReluOp>, UnaryLowering<nn::SigmoidOp>,
                UnaryLowering<nn::TanhOp>, UnaryLowering<nn::ErfOp>,
-               UnaryLowering<nn::ExpOp>, UnaryLowering<nn::SqrtOp>>(ctx);
-  patterns.add<ClipLowering, BatchNormLowering>(ctx);
+               UnaryLowering<nn::ExpOp>, UnaryLowering<nn::SqrtOp>,
+               UnaryLowering<nn::LogOp>, UnaryLowering<nn::NegOp>,
+               UnaryLowering<nn::AbsOp>>(ctx);
+  patterns.add<ClipLowering, BatchNormLowering, CastLowering>(ctx);
 }

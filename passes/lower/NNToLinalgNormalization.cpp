@@ -258,6 +258,18 @@ struct ReduceLowering : StaticShapeLowering<nn::ReduceOp> {
       result = reduceDims(rewriter, loc, op.getInput(), reduced,
                           highestValue(elementType), minimum);
       break;
+    case nn::ReduceKind::prod:
+      result = reduceDims(
+          rewriter, loc, op.getInput(), reduced,
+          isa<FloatType>(elementType)
+              ? TypedAttr(rewriter.getFloatAttr(elementType, 1.0))
+              : TypedAttr(rewriter.getIntegerAttr(elementType, 1)),
+          [](OpBuilder &b, Location l, Value acc, Value x) -> Value {
+            if (isa<FloatType>(x.getType()))
+              return b.create<arith::MulFOp>(l, acc, x);
+            return b.create<arith::MulIOp>(l, acc, x);
+          });
+      break;
     }
     if (op.getKind() == nn::ReduceKind::mean) {
       auto resultType = cast<RankedTensorType>(result.getType());

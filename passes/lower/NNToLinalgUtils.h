@@ -49,6 +49,20 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              mlir::ValueRange inputs, ScalarFn body);
 
+/// Builds one element of an index-driven generic from the scalars of its
+/// inputs and its iteration indices (`linalg.index`).
+using IndexFn = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange,
+    llvm::ArrayRef<mlir::Value>)>;
+
+/// A parallel generic over `type` whose body computes each element from its
+/// iteration indices, reading `inputs` through `inputMaps` (and other
+/// tensors by tensor.extract).
+mlir::Value indexGeneric(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type, mlir::ValueRange inputs,
+                         llvm::ArrayRef<mlir::AffineMap> inputMaps,
+                         IndexFn body);
+
 /// A scalar constant of the float or integer `type`.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);
@@ -124,6 +138,7 @@ void populateContractionPatterns(mlir::RewritePatternSet &patterns);
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace lathe::lower
 

@@ -86,7 +86,7 @@ class Lathe:
         if input_values:
             values = (_InputValue * len(input_values))()
             for v, (name, array) in zip(values, input_values.items()):
-                array = np.ascontiguousarray(array)
+                array = np.array(array, order="C", copy=True)  # keeps 0-d
                 shape = (ctypes.c_int64 * max(1, array.ndim))(*array.shape)
                 keep += [array, shape]
                 v.name, v.dtype = name.encode(), CODES[array.dtype]

@@ -1008,8 +1008,8 @@ func.func @reduce_wrong_result_keepdims(%x: tensor<2x3x4xf32>) {
 // -----
 
 func.func @reduce_bad_kind(%x: tensor<2x3x4xf32>) {
-  // expected-error @+1 {{custom op 'nn.reduce' expected string or keyword containing one of the following enum values for attribute 'kind' [sum, mean, max, min]}}
-  %0 = nn.reduce prod %x axes [1] : tensor<2x3x4xf32> -> tensor<2x4xf32>
+  // expected-error @+1 {{custom op 'nn.reduce' expected string or keyword containing one of the following enum values for attribute 'kind' [sum, mean, max, min, prod]}}
+  %0 = nn.reduce median %x axes [1] : tensor<2x3x4xf32> -> tensor<2x4xf32>
   return
 }
 
@@ -1452,4 +1452,75 @@ func.func @clip_nan(%x: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'nn.clip' op expected numeric bounds, got NaN}}
   %0 = nn.clip %x min 0x7FC00000 max 0.0 : tensor<4xf32>
   return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @compare_mixed_types(%a: tensor<2xf32>, %b: tensor<2xi64>) {
+  // expected-error @+2 {{'nn.compare' op expected operands of one element type, got 'f32' and 'i64'}}
+  // expected-error @+1 {{'nn.compare' op failed to infer returned types}}
+  %0 = nn.compare eq %a, %b : (tensor<2xf32>, tensor<2xi64>) -> tensor<2xi1>
+  return
+}
+
+// -----
+
+func.func @select_no_broadcast(%c: tensor<2xi1>, %a: tensor<3xf32>, %b: tensor<3xf32>) {
+  // expected-error @+2 {{'nn.select' op operand shapes [2], [3], [3] do not broadcast}}
+  // expected-error @+1 {{'nn.select' op failed to infer returned types}}
+  %0 = nn.select %c, %a, %b : (tensor<2xi1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @argmax_bad_axis(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'nn.argmax' op axis 2 is out of range for rank 2 (expected [-2, 1])}}
+  // expected-error @+1 {{'nn.argmax' op failed to infer returned types}}
+  %0 = nn.argmax %x axis 2 : tensor<2x3xf32> -> tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @topk_k_too_large(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'nn.topk' op expected 1 <= k <= 3 (the size of dim 1), got k = 4}}
+  // expected-error @+1 {{'nn.topk' op failed to infer returned types}}
+  %0:2 = nn.topk %x k 4 axis 1 largest : tensor<2x3xf32> -> (tensor<2x4xf32>, tensor<2x4xi64>)
+  return
+}
+
+// -----
+
+func.func @cumsum_bad_axis(%x: tensor<5xf32>) {
+  // expected-error @+1 {{'nn.cumsum' op axis 1 is out of range for rank 1 (expected [-1, 0])}}
+  %0 = nn.cumsum %x axis 1 : tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<3x4xf32>, %i: tensor<3xi64>) {
+  // expected-error @+2 {{'nn.gather_elements' op expected indices of the rank of data (2), got rank 1}}
+  // expected-error @+1 {{'nn.gather_elements' op failed to infer returned types}}
+  %0 = nn.gather_elements %x, %i axis 0 : (tensor<3x4xf32>, tensor<3xi64>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @resize_sizes_rank(%x: tensor<1x1x4x4xf32>) {
+  // expected-error @+2 {{'nn.resize' op expected 4 sizes and scales (one per dim), got 2 and 2}}
+  // expected-error @+1 {{'nn.resize' op failed to infer returned types}}
+  %0 = nn.resize %x sizes [8, 8] scales [2.0, 2.0] mode nearest coordinate_mode asymmetric
+         nearest_mode floor : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @cast_shape(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'nn.cast' op requires the same shape for all operands and results}}
+  %0 = nn.cast %x : tensor<2x3xf32> -> tensor<3x2xi64>
+  return
 }

@@ -228,3 +228,51 @@ func.func @gather(%table: tensor<30522x768xf32>, %ids: tensor<1x128xi64>, %one: 
   %1 = nn.gather %table, %one axis -1 : (tensor<30522x768xf32>, tensor<i32>) -> tensor<30522xf32>
   return %0, %1 : tensor<1x128x768xf32>, tensor<30522xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @unary_and_cast
+func.func @unary_and_cast(%x: tensor<2x3xf32>, %i: tensor<2x3xi64>) {
+  // CHECK: nn.log %{{.*}} : tensor<2x3xf32>
+  %0 = nn.log %x : tensor<2x3xf32>
+  // CHECK: nn.neg %{{.*}} : tensor<2x3xi64>
+  %1 = nn.neg %i : tensor<2x3xi64>
+  // CHECK: nn.abs %{{.*}} : tensor<2x3xf32>
+  %2 = nn.abs %x : tensor<2x3xf32>
+  // CHECK: nn.cast %{{.*}} : tensor<2x3xf32> -> tensor<2x3xi1>
+  %3 = nn.cast %x : tensor<2x3xf32> -> tensor<2x3xi1>
+  // CHECK: nn.reduce prod %{{.*}} axes [1] : tensor<2x3xf32> -> tensor<2xf32>
+  %4 = nn.reduce prod %x axes [1] : tensor<2x3xf32> -> tensor<2xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func @predicates
+func.func @predicates(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %s: tensor<f32>)
+    -> tensor<2x3xf32> {
+  // CHECK: %[[C:.+]] = nn.compare lt %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %c = nn.compare lt %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: nn.select %[[C]], %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  %y = nn.select %c, %a, %s : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @indexing
+func.func @indexing(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %img: tensor<1x1x4x4xf32>) {
+  // CHECK: nn.argmax %{{.*}} axis 1 keepdims select_last_index : tensor<3x4xf32> -> tensor<3x1xi64>
+  %0 = nn.argmax %x axis 1 keepdims select_last_index : tensor<3x4xf32> -> tensor<3x1xi64>
+  // CHECK: nn.topk %{{.*}} k 2 axis -1 largest : tensor<3x4xf32> -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  %1:2 = nn.topk %x k 2 axis -1 largest : tensor<3x4xf32> -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  // CHECK: nn.cumsum %{{.*}} axis 0 exclusive reverse : tensor<3x4xf32>
+  %2 = nn.cumsum %x axis 0 exclusive reverse : tensor<3x4xf32>
+  // CHECK: nn.gather_elements %{{.*}}, %{{.*}} axis 1 : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  %3 = nn.gather_elements %x, %i axis 1 : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+  // CHECK: nn.resize %{{.*}} sizes [1, 1, 8, 8] scales [1.000000e+00, 1.000000e+00, 2.000000e+00, 2.000000e+00] mode linear coordinate_mode half_pixel nearest_mode round_prefer_floor : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
+  %4 = nn.resize %img sizes [1, 1, 8, 8] scales [1.0, 1.0, 2.0, 2.0] mode linear
+         coordinate_mode half_pixel nearest_mode round_prefer_floor
+      : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
+  return
+}

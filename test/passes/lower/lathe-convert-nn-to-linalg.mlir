@@ -279,3 +279,102 @@ func.func @scalar_resource() -> tensor<f32> {
     }
   }
 #-}
+
+// -----
+
+// Comparisons produce i1 through a broadcasting generic; select consumes it.
+// CHECK-LABEL: func @compare_select
+// CHECK: %[[C:.+]] = linalg.generic
+// CHECK: arith.cmpf olt
+// CHECK: -> tensor<2x3xi1>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[C]], %{{.+}}, %{{.+}} : tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>)
+// CHECK: arith.select
+func.func @compare_select(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %s: tensor<f32>)
+    -> tensor<2x3xf32> {
+  %c = nn.compare lt %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %y = nn.select %c, %a, %s : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// Casts truncate floats toward zero; integer pow multiplies by squares.
+// CHECK-LABEL: func @cast_and_ipow
+// CHECK: arith.fptosi %{{.+}} : f32 to i64
+// CHECK: scf.for
+// CHECK: arith.muli
+func.func @cast_and_ipow(%x: tensor<4xf32>, %e: tensor<4xi64>) -> tensor<4xi64> {
+  %i = nn.cast %x : tensor<4xf32> -> tensor<4xi64>
+  %y = nn.pow %i, %e : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  return %y : tensor<4xi64>
+}
+
+// -----
+
+// argmax: one reduction carrying (value, index), then the keepdims reshape.
+// CHECK-LABEL: func @argmax
+// CHECK: %[[R:.+]]:2 = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction"]
+// CHECK-SAME: outs(%{{.+}}, %{{.+}} : tensor<3xf32>, tensor<3xi64>)
+// CHECK: tensor.expand_shape %[[R]]#1
+func.func @argmax(%x: tensor<3x4xf32>) -> tensor<3x1xi64> {
+  %0 = nn.argmax %x axis 1 keepdims : tensor<3x4xf32> -> tensor<3x1xi64>
+  return %0 : tensor<3x1xi64>
+}
+
+// -----
+
+// cumsum: a reduction over a second copy of the axis, masked by position.
+// CHECK-LABEL: func @cumsum
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction"]
+// CHECK: arith.cmpi ult
+// CHECK: arith.select
+func.func @cumsum(%x: tensor<5xf32>) -> tensor<5xf32> {
+  %0 = nn.cumsum %x axis 0 exclusive : tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+// Nearest resize reads one source element per output element; the unit
+// dims are not resampled.
+// CHECK-LABEL: func @resize_nearest
+// CHECK: linalg.generic
+// CHECK: math.floor
+// CHECK-COUNT-1: tensor.extract
+// CHECK-NOT: tensor.extract
+func.func @resize_nearest(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = nn.resize %x sizes [1, 1, 4, 4] scales [1.0, 1.0, 2.0, 2.0] mode nearest
+         coordinate_mode asymmetric nearest_mode floor
+      : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// Linear resize on two dims weights four neighbours.
+// CHECK-LABEL: func @resize_linear
+// CHECK-COUNT-4: tensor.extract
+func.func @resize_linear(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = nn.resize %x sizes [1, 1, 4, 4] scales [1.0, 1.0, 2.0, 2.0] mode linear
+         coordinate_mode half_pixel nearest_mode round_prefer_floor
+      : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// topk: ranks by a reduction against every element of the axis, then a
+// gather of the first k ranks into values and indices.
+// CHECK-LABEL: func @topk
+// CHECK: %[[RANK:.+]] = linalg.generic
+// CHECK-SAME: outs(%{{.+}} : tensor<3x4xi64>)
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %[[RANK]] : tensor<3x4xf32>, tensor<3x4xi64>)
+// CHECK-SAME: outs(%{{.+}}, %{{.+}} : tensor<3x2xf32>, tensor<3x2xi64>)
+func.func @topk(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
+  %0:2 = nn.topk %x k 2 axis 1 largest : tensor<3x4xf32> -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  return %0#0, %0#1 : tensor<3x2xf32>, tensor<3x2xi64>
+}

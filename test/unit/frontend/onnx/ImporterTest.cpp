@@ -330,10 +330,10 @@ TEST_F(ImporterTest, MissingFile) {
 TEST_F(ImporterTest, UnsupportedOperator) {
   onnx::ModelProto m = makeModel(13);
   addInput(m, "x", {4});
-  addNode(m, "TopK", {"x"}, {"y"}, "topk_3");
+  addNode(m, "Hardmax", {"x"}, {"y"}, "hardmax_3");
   addOutput(m, "y");
-  expectError(m, "model.onnx: node 'topk_3' (TopK, opset 13): unsupported "
-                 "operator 'TopK'");
+  expectError(m, "model.onnx: node 'hardmax_3' (Hardmax, opset 13): "
+                 "unsupported operator 'Hardmax'");
 }
 
 TEST_F(ImporterTest, UnsupportedAttributeValue) {
