@@ -18,7 +18,7 @@ config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py",
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["lathe-opt", "lathe", "host_app"],
+    ["lathe-opt", "lathe", "host_app", "npy-copy"],
     [config.lathe_tools_dir, config.llvm_tools_dir])
 
 # %python: the project venv's Python (with onnx), for tests that build their

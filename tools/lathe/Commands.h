@@ -43,6 +43,14 @@ struct Command {
 Runner declareCompile(llvm::cl::SubCommand &sub,
                       llvm::cl::OptionCategory &category);
 
+/// `lathe run` (Run.cpp).
+Runner declareRun(llvm::cl::SubCommand &sub,
+                  llvm::cl::OptionCategory &category);
+
+/// `lathe inspect` (Inspect.cpp).
+Runner declareInspect(llvm::cl::SubCommand &sub,
+                      llvm::cl::OptionCategory &category);
+
 } // namespace lathe::cli
 
 #endif // LATHE_TOOLS_LATHE_COMMANDS_H

@@ -43,9 +43,7 @@ const Command kCommands[] = {
      "file or IR",
      nullptr, nullptr, declareCompile},
     {"run", "Run an ONNX model on given or random inputs and print outputs",
-     "running models is not built yet (it arrives with the end-to-end CPU "
-     "pipeline)",
-     nullptr, nullptr},
+     nullptr, nullptr, declareRun},
     {"tune",
      "Search for faster kernel schedules and record them in the tuning "
      "database",
@@ -55,9 +53,7 @@ const Command kCommands[] = {
      "benchmarking is not built yet (it arrives with the scheduling passes)",
      nullptr, nullptr},
     {"inspect", "Show a model's ops, shapes, parameter count and FLOPs",
-     "inspecting models is not built yet (it arrives with the ONNX "
-     "importer)",
-     nullptr, nullptr},
+     nullptr, nullptr, declareInspect},
 };
 } // namespace
 

@@ -1,0 +1,54 @@
+//===- NNFlops.h - Estimated FLOPs of nn ops --------------------*- C++ -*-===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares the FLOP estimate of an nn op, as `lathe inspect`,
+// `lathe bench` (GFLOP/s) and the cost model count it. One multiply-add is
+// two FLOPs; a transcendental function (exp, tanh, erf, ...) counts as one.
+// Per op, with E the number of elements of the result:
+//
+//   matmul          2 * K * E, K the contracted dimension (batched matmuls
+//                   count every batch: E includes the batch dimensions)
+//   gemm            2 * K * E, plus E for alpha != 1, E for adding c and E
+//                   for beta != 1 (only with c)
+//   conv2d          2 * (C / groups) * KH * KW * E, plus E with a bias
+//   batch_norm      2 * E (a multiply and an add once the per-channel
+//                   statistics are folded into a scale and a shift)
+//   add, sub, mul, div, pow, max, min, relu, sigmoid, tanh, erf, exp,
+//   sqrt, clip      E
+//   maxpool, avgpool  KH * KW * E (kernel size per output element)
+//   global_avgpool  the input's element count (one add per input element)
+//   reduce          the input's element count
+//   softmax         5 * E (max, subtract, exp, sum, divide)
+//   layer_norm      5 * E (accumulate the mean, center, square and
+//                   accumulate, multiply by 1 / stddev), plus E for the
+//                   scale and E for a bias
+//   constant, reshape, flatten, transpose, concat, slice, gather, pad   0
+//
+// Ops of other dialects, and nn ops whose shapes are not static, count 0.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LATHE_DIALECTS_NN_NNFLOPS_H
+#define LATHE_DIALECTS_NN_NNFLOPS_H
+
+#include <cstdint>
+
+namespace mlir {
+class Operation;
+} // namespace mlir
+
+namespace lathe::nn {
+
+/// Estimated floating-point operations of one execution of `op`, by the
+/// conventions above (0 for data movement and for ops of other dialects).
+int64_t estimateFlops(mlir::Operation *op);
+
+/// The sum of estimateFlops over every op nested in `root` (root included).
+int64_t estimateTotalFlops(mlir::Operation *root);
+
+} // namespace lathe::nn
+
+#endif // LATHE_DIALECTS_NN_NNFLOPS_H

@@ -1,0 +1,99 @@
+//===- ModelInfo.cpp - What lathe run and lathe inspect share -------------===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements importing a model for a subcommand and describing
+// its signature.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/lathe/ModelInfo.h"
+#include "tools/lathe/Diagnostics.h"
+
+#include "frontend/onnx/Importer.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace mlir;
+
+namespace lathe::cli {
+
+FailureOr<OwningOpRef<ModuleOp>> importModel(StringRef command, StringRef model,
+                                             ArrayRef<std::string> inputShapes,
+                                             MLIRContext &ctx) {
+  if (model.empty()) {
+    errs() << "lathe " << command << ": expected a model (lathe " << command
+           << " <model.onnx>)\n";
+    return failure();
+  }
+  frontend::ImportOptions options;
+  for (const std::string &spec : inputShapes) {
+    if (Error err = frontend::addInputShape(spec, options)) {
+      errs() << "lathe " << command
+             << ": --input-shape: " << toString(std::move(err)) << "\n";
+      return failure();
+    }
+  }
+  // The importer's diagnostics are complete one-line messages naming the
+  // file and node; DiagnosticPrinter prints them as they are.
+  DiagnosticPrinter diagnostics(ctx, model);
+  return frontend::importONNXFile(model, ctx, options);
+}
+
+SmallVector<TensorInfo> describeSignature(func::FuncOp func, bool results) {
+  SmallVector<TensorInfo> infos;
+  TypeRange types = results ? TypeRange(func.getResultTypes())
+                            : TypeRange(func.getArgumentTypes());
+  for (auto [i, type] : llvm::enumerate(types)) {
+    auto name = results ? func.getResultAttrOfType<StringAttr>(i, "nn.name")
+                        : func.getArgAttrOfType<StringAttr>(i, "nn.name");
+    TensorInfo info;
+    info.name =
+        name ? name.str() : (results ? "result" : "arg") + std::to_string(i);
+    if (auto shaped = dyn_cast<ShapedType>(type)) {
+      info.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
+      info.elementType = shaped.getElementType();
+    } else {
+      info.elementType = type;
+    }
+    infos.push_back(std::move(info));
+  }
+  return infos;
+}
+
+std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (i)
+      s += ", ";
+    s += ShapedType::isDynamic(d) ? "?" : std::to_string(d);
+  }
+  return s + "]";
+}
+
+std::string formatElementType(Type type) {
+  std::string s;
+  raw_string_ostream os(s);
+  type.print(os);
+  return s;
+}
+
+json::Array shapeToJSON(ArrayRef<int64_t> shape) {
+  json::Array array;
+  for (int64_t d : shape)
+    array.push_back(ShapedType::isDynamic(d) ? json::Value(nullptr)
+                                             : json::Value(d));
+  return array;
+}
+
+void printJSON(json::Value value) {
+  outs() << formatv("{0:2}", value) << "\n";
+  outs().flush();
+}
+
+} // namespace lathe::cli
