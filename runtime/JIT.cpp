@@ -12,6 +12,8 @@
 
 #include "runtime/JIT.h"
 
+#include "codegen/Target.h"
+#include "codegen/cpu/CPUCodegen.h"
 #include "frontend/onnx/Importer.h"
 #include "passes/Pipelines.h"
 
@@ -24,7 +26,6 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/TargetSelect.h"
 
 using namespace mlir;
 using namespace lathe;
@@ -187,20 +188,25 @@ JITModel::compile(ModuleOp module, StringRef entry) {
   if (failed(pm.run(module)))
     return diagnostics.error("lowering to the LLVM dialect failed");
 
-  static bool targetInitialized = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)targetInitialized;
+  codegen::cpu::dropNonLLVMArgumentAttributes(module);
 
+  // LLVM's -O3 and the JIT's code generator both see the host's CPU and
+  // features (without a TargetMachine, -O3 vectorizes for a generic CPU).
+  static const codegen::TargetSpec host = codegen::detectHost();
+  auto optMachine = codegen::createTargetMachine(host);
+  if (!optMachine)
+    return optMachine.takeError();
+  auto jitMachine = codegen::createTargetMachine(host);
+  if (!jitMachine)
+    return jitMachine.takeError();
   auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
                                                /*sizeLevel=*/0,
-                                               /*targetMachine=*/nullptr);
+                                               optMachine->get());
   ExecutionEngineOptions options;
   options.transformer = transformer;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  auto engine = ExecutionEngine::create(module, options);
+  auto engine =
+      ExecutionEngine::create(module, options, std::move(*jitMachine));
   if (!engine) {
     llvm::Error err = engine.takeError();
     return diagnostics.error("JIT compilation failed: " +

@@ -30,11 +30,7 @@
 using namespace llvm;
 using namespace lathe::codegen;
 
-Expected<std::unique_ptr<Module>>
-cpu::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmContext,
-                       TargetMachine &machine, StringRef exportedSymbol) {
-  // Argument and result attributes of other dialects (nn.name) mean nothing
-  // to LLVM; the translation would warn about each.
+void cpu::dropNonLLVMArgumentAttributes(mlir::ModuleOp module) {
   module.walk([](mlir::LLVM::LLVMFuncOp func) {
     auto keepLLVMOnly = [](mlir::DictionaryAttr attrs) {
       SmallVector<mlir::NamedAttribute> kept;
@@ -49,6 +45,12 @@ cpu::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmContext,
     for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
       func.setResultAttrs(i, keepLLVMOnly(func.getResultAttrDict(i)));
   });
+}
+
+Expected<std::unique_ptr<Module>>
+cpu::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmContext,
+                       TargetMachine &machine, StringRef exportedSymbol) {
+  dropNonLLVMArgumentAttributes(module);
   std::unique_ptr<Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)

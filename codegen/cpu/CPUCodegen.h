@@ -34,6 +34,11 @@ class raw_pwrite_stream;
 
 namespace lathe::codegen::cpu {
 
+/// Drops the function argument and result attributes of dialects other than
+/// LLVM (such as nn.name) from `module`: they mean nothing to LLVM, and the
+/// translation would warn about each.
+void dropNonLLVMArgumentAttributes(mlir::ModuleOp module);
+
 /// Translates `module` (LLVM dialect only) to LLVM IR for `machine` and
 /// optimizes it with LLVM's -O3 pipeline: sets the triple and data layout,
 /// marks every function definition with the machine's CPU and features, and
