@@ -100,21 +100,40 @@ std::optional<int64_t> poolFlops(Operation *op, ArrayRef<int64_t> kernel) {
 std::optional<int64_t> flopsOf(LayerNormOp op) {
   return perResultElement(op, op.getBias() ? 7 : 6);
 }
+
+std::optional<int64_t> flopsOf(ResizeOp op) {
+  if (op.getMode() == ResizeMode::nearest)
+    return 0;
+  auto in = staticShape(op.getInput());
+  auto out = staticShape(op.getResult());
+  if (!in || !out || in->size() != out->size())
+    return std::nullopt;
+  // 2^A - 1 lerps per output element, A the number of axes interpolated
+  // (those whose size or scale changes).
+  ArrayRef<double> scales = op.getScales();
+  int64_t lerps = 0;
+  for (auto [axis, sizes] : llvm::enumerate(llvm::zip_equal(*in, *out)))
+    if (std::get<0>(sizes) != std::get<1>(sizes) ||
+        (axis < scales.size() && scales[axis] != 1.0))
+      lerps = add(mul(lerps, 2), 1);
+  return perResultElement(op, mul(3, lerps));
+}
 } // namespace
 
 int64_t estimateFlops(Operation *op) {
   std::optional<int64_t> flops =
       llvm::TypeSwitch<Operation *, std::optional<int64_t>>(op)
-          .Case<MatmulOp, GemmOp, Conv2dOp, LayerNormOp>(
+          .Case<MatmulOp, GemmOp, Conv2dOp, LayerNormOp, ResizeOp>(
               [](auto op) { return flopsOf(op); })
           .Case<BatchNormOp>(
               [](Operation *op) { return perResultElement(op, 2); })
           .Case<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ReluOp,
-                SigmoidOp, TanhOp, ErfOp, ExpOp, SqrtOp, ClipOp>(
+                SigmoidOp, TanhOp, ErfOp, ExpOp, SqrtOp, LogOp, NegOp, AbsOp,
+                ClipOp, CompareOp, SelectOp, CumSumOp>(
               [](Operation *op) { return perResultElement(op, 1); })
           .Case<MaxPoolOp, AvgPoolOp>(
               [](auto op) { return poolFlops(op, op.getKernel()); })
-          .Case<GlobalAvgPoolOp, ReduceOp>(
+          .Case<GlobalAvgPoolOp, ReduceOp, ArgMaxOp, TopKOp>(
               [](auto op) { return numElements(op.getInput()); })
           .Case<SoftmaxOp>(
               [](Operation *op) { return perResultElement(op, 5); })

@@ -17,15 +17,20 @@
 //   batch_norm      2 * E (a multiply and an add once the per-channel
 //                   statistics are folded into a scale and a shift)
 //   add, sub, mul, div, pow, max, min, relu, sigmoid, tanh, erf, exp,
-//   sqrt, clip      E
+//   sqrt, log, neg, abs, clip, compare, select, cumsum   E
 //   maxpool, avgpool  KH * KW * E (kernel size per output element)
 //   global_avgpool  the input's element count (one add per input element)
-//   reduce          the input's element count
+//   reduce, argmax, topk   the input's element count (one comparison or
+//                   accumulation per input element)
 //   softmax         5 * E (max, subtract, exp, sum, divide)
 //   layer_norm      5 * E (accumulate the mean, center, square and
 //                   accumulate, multiply by 1 / stddev), plus E for the
 //                   scale and E for a bias
-//   constant, reshape, flatten, transpose, concat, slice, gather, pad   0
+//   resize          nearest: 0; linear: 3 * (2^A - 1) * E, A the number of
+//                   axes interpolated (whose size or scale changes): one
+//                   lerp, 3 FLOPs, per pair of neighbours
+//   constant, cast, reshape, flatten, transpose, concat, slice, gather,
+//   gather_elements, pad   0
 //
 // Ops of other dialects, and nn ops whose shapes are not static, count 0.
 //

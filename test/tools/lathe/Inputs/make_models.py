@@ -3,8 +3,8 @@
     python make_models.py NAME OUT.onnx
 
 dtypes: one input per element type the importer takes (float32, int32,
-        int64), each [2, 3] and transposed into an output of the same type:
-        the outputs are the inputs, moved.
+        int64, bool), each [2, 3] and transposed into an output of the same
+        type: the outputs are the inputs, moved.
 names:  outputs whose names are not valid file names ("out/0", "OUT:0",
         "out:0", ".hidden", and "*?"), each a different elementwise function
         of the input; "*?" is Sqrt, so NaN for negative inputs.
@@ -19,7 +19,7 @@ from onnx import TensorProto, helper
 OPSET = 17
 
 DTYPES = [("f32", TensorProto.FLOAT), ("i32", TensorProto.INT32),
-          ("i64", TensorProto.INT64)]
+          ("i64", TensorProto.INT64), ("bool", TensorProto.BOOL)]
 
 
 def _model(nodes, inputs, outputs, name):

@@ -180,7 +180,66 @@ TEST_F(NNFlopsTest, Reductions) {
             6 * 2 * 8 * 16);
 }
 
+TEST_F(NNFlopsTest, ElementwiseIndexingOps) {
+  EXPECT_EQ(flops("%x: tensor<4x4xf32>", "%0 = nn.log %x : tensor<4x4xf32>"),
+            16);
+  EXPECT_EQ(flops("%x: tensor<4x4xi32>", "%0 = nn.abs %x : tensor<4x4xi32>"),
+            16);
+  EXPECT_EQ(flops("%a: tensor<2x3xf32>, %b: tensor<3xf32>",
+                  "%0 = nn.compare lt %a, %b : (tensor<2x3xf32>, "
+                  "tensor<3xf32>) -> tensor<2x3xi1>"),
+            6);
+  EXPECT_EQ(flops("%c: tensor<2x3xi1>, %a: tensor<2x3xf32>, %b: tensor<f32>",
+                  "%0 = nn.select %c, %a, %b : (tensor<2x3xi1>, "
+                  "tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>"),
+            6);
+  EXPECT_EQ(flops("%x: tensor<5xf32>",
+                  "%0 = nn.cumsum %x axis 0 exclusive : tensor<5xf32>"),
+            5);
+}
+
+TEST_F(NNFlopsTest, SelectionsCountTheirInput) {
+  EXPECT_EQ(flops("%x: tensor<2x5xf32>",
+                  "%0 = nn.argmax %x axis 1 keepdims : tensor<2x5xf32> -> "
+                  "tensor<2x1xi64>"),
+            10);
+  EXPECT_EQ(flops("%x: tensor<3x4xf32>",
+                  "%0, %1 = nn.topk %x k 3 axis -1 largest : tensor<3x4xf32> "
+                  "-> (tensor<3x3xf32>, tensor<3x3xi64>)"),
+            12);
+}
+
+TEST_F(NNFlopsTest, Resize) {
+  // Bilinear: 3 lerps of 3 FLOPs per output element.
+  EXPECT_EQ(flops("%x: tensor<1x1x4x4xf32>",
+                  "%0 = nn.resize %x sizes [1, 1, 8, 8] scales [1.0, 1.0, "
+                  "2.0, 2.0] mode linear coordinate_mode half_pixel "
+                  "nearest_mode round_prefer_floor : tensor<1x1x4x4xf32> -> "
+                  "tensor<1x1x8x8xf32>"),
+            9 * 64);
+  // Linear along one axis: one lerp.
+  EXPECT_EQ(flops("%x: tensor<1x1x4x4xf32>",
+                  "%0 = nn.resize %x sizes [1, 1, 4, 8] scales [1.0, 1.0, "
+                  "1.0, 2.0] mode linear coordinate_mode half_pixel "
+                  "nearest_mode round_prefer_floor : tensor<1x1x4x4xf32> -> "
+                  "tensor<1x1x4x8xf32>"),
+            3 * 32);
+  EXPECT_EQ(flops("%x: tensor<1x1x4x4xf32>",
+                  "%0 = nn.resize %x sizes [1, 1, 8, 8] scales [1.0, 1.0, "
+                  "2.0, 2.0] mode nearest coordinate_mode asymmetric "
+                  "nearest_mode floor : tensor<1x1x4x4xf32> -> "
+                  "tensor<1x1x8x8xf32>"),
+            0);
+}
+
 TEST_F(NNFlopsTest, DataMovementIsFree) {
+  EXPECT_EQ(flops("%x: tensor<2x3xf32>",
+                  "%0 = nn.cast %x : tensor<2x3xf32> -> tensor<2x3xi64>"),
+            0);
+  EXPECT_EQ(flops("%d: tensor<3x4xf32>, %i: tensor<3x2xi64>",
+                  "%0 = nn.gather_elements %d, %i axis 1 : (tensor<3x4xf32>, "
+                  "tensor<3x2xi64>) -> tensor<3x2xf32>"),
+            0);
   EXPECT_EQ(flops("%x: tensor<4x4xf32>",
                   "%0 = nn.reshape %x [8, 2] : tensor<4x4xf32> -> "
                   "tensor<8x2xf32>"),
