@@ -106,6 +106,24 @@ std::optional<ElementsAttr> constantOf(NodeImporter &n, unsigned i) {
 template <typename OpTy> LogicalResult importUnary(NodeImporter &n) {
   if (failed(n.expectInputs(1, 1)))
     return failure();
+  // Neg and Abs of small integer constants (shape arithmetic) fold.
+  if constexpr (std::is_same_v<OpTy, nn::NegOp> ||
+                std::is_same_v<OpTy, nn::AbsOp>) {
+    if (auto c = constantOf(n, 0)) {
+      auto dense = dyn_cast<DenseIntElementsAttr>(*c);
+      if (dense && !dense.getElementType().isInteger(1)) {
+        SmallVector<int64_t> values;
+        for (const APInt &v : dense.getValues<APInt>()) {
+          int64_t i = v.getSExtValue();
+          values.push_back(std::is_same_v<OpTy, nn::NegOp> ? -i
+                                                           : std::abs(i));
+        }
+        return n.setConstantOutput(
+            0, makeIntConstant(dense.getElementType(),
+                               dense.getType().getShape(), values));
+      }
+    }
+  }
   auto x = n.input(0);
   if (failed(x))
     return failure();
@@ -215,6 +233,9 @@ LogicalResult importClip(NodeImporter &n) {
   auto x = n.input(0);
   if (failed(x))
     return failure();
+  // min > max clamps everything to max, as min(max(x, min), max) does.
+  if (lo && hi && *lo > *hi)
+    lo = hi;
   SmallVector<NamedAttribute> attrs;
   if (lo)
     attrs.push_back(n.f32("min", *lo));

@@ -687,6 +687,17 @@ LogicalResult importDropout(NodeImporter &n) {
     if (!training->empty() && training->front() != 0)
       return n.fail("training_mode is true; Lathe imports inference graphs");
   }
+  // In inference the mask keeps everything.
+  if (n.node().output_size() > 1 && !n.node().output(1).empty()) {
+    auto inTy = n.inputType(0);
+    if (failed(inTy))
+      return failure();
+    auto maskTy = RankedTensorType::get(inTy->getShape(),
+                                        IntegerType::get(&n.ctx(), 1));
+    if (failed(n.setConstantOutput(
+            1, cast<ElementsAttr>(DenseElementsAttr::get(maskTy, true)))))
+      return failure();
+  }
   return forwardInput(n);
 }
 

@@ -365,11 +365,12 @@ def bad_init_dtype():
     return model(nodes, [vi("x", [2])], [vi("y", None)], [w], opset=13)
 
 
-def bad_mask():
-    nodes = [helper.make_node("Dropout", ["x"], ["y", "mask"], name="drop"),
-             helper.make_node("Cast", ["mask"], ["m"], name="cast", to=F)]
-    return model(nodes, [vi("x", [2])], [vi("y", None), vi("m", None)],
-                 opset=13)
+def bad_indices():
+    nodes = [helper.make_node("MaxPool", ["x"], ["y", "idx"], name="pool",
+                              kernel_shape=[2, 2]),
+             helper.make_node("Cast", ["idx"], ["m"], name="cast", to=F)]
+    return model(nodes, [vi("x", [1, 1, 4, 4])],
+                 [vi("y", None), vi("m", None)], opset=13)
 
 
 def bad_opset():
@@ -381,20 +382,70 @@ def bad_symbolic():
     return symbolic()
 
 
-def bad_clip_order():
+def clip_min_above_max():
     nodes = [helper.make_node("Clip", ["x"], ["y"], name="clip", min=6.0,
                               max=0.0)]
     return model(nodes, [vi("x", [2, 3])], [vi("y", [2, 3])], opset=9)
 
 
+def bad_bn_epsilon():
+    nodes = [helper.make_node("BatchNormalization",
+                              ["x", "s", "b", "m", "v"], ["y"], name="bn",
+                              epsilon=-1.0)]
+    stats = [vi(name, [2]) for name in "sbmv"]
+    return model(nodes, [vi("x", [1, 2, 3, 3])] + stats,
+                 [vi("y", [1, 2, 3, 3])], opset=15)
+
+
+def decompositions():
+    """Operators that import as a few existing nn ops."""
+    nodes = [
+        helper.make_node("LeakyRelu", ["x"], ["a"], name="leaky", alpha=0.1),
+        helper.make_node("Gelu", ["a"], ["b"], name="gelu"),
+        helper.make_node("HardSwish", ["b"], ["c"], name="hswish"),
+        helper.make_node("Less", ["c", "x"], ["m"], name="less"),
+        helper.make_node("Where", ["m", "c", "x"], ["d"], name="where"),
+        helper.make_node("Shape", ["d"], ["s"], name="shape"),
+        helper.make_node("Neg", ["s"], ["ns"], name="neg"),
+        helper.make_node("Abs", ["ns"], ["as"], name="abs"),
+        helper.make_node("Expand", ["d", "as"], ["e"], name="expand"),
+        helper.make_node("LogSoftmax", ["e"], ["y"], name="logsoftmax"),
+    ]
+    return model(nodes, [vi("x", [2, 3])], [vi("y", [2, 3])], opset=20)
+
+
+def conv_transpose():
+    nodes = [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up",
+                              strides=[2, 2], pads=[1, 1, 0, 0])]
+    return model(nodes, [vi("x", [1, 2, 3, 3])], [vi("y", [1, 4, 6, 6])],
+                 [weight("w", [2, 4, 3, 3])], opset=11)
+
+
+def pool3d():
+    nodes = [helper.make_node("MaxPool", ["x"], ["y"], name="pool",
+                              kernel_shape=[2, 2, 2], strides=[2, 2, 2])]
+    return model(nodes, [vi("x", [1, 3, 4, 4, 4])],
+                 [vi("y", [1, 3, 2, 2, 2])], opset=12)
+
+
+def resize_linear():
+    nodes = [helper.make_node("Resize", ["x", "", "scales"], ["y"],
+                              name="resize", mode="linear")]
+    scales = numpy_helper.from_array(
+        np.array([1, 1, 2, 2], dtype=np.float32), "scales")
+    return model(nodes, [vi("x", [1, 1, 2, 3])], [vi("y", [1, 1, 4, 6])],
+                 [scales], opset=13)
+
+
 MODELS = {f.__name__: f for f in [
+    decompositions, conv_transpose, pool3d, resize_linear,
     mlp, cnn, conv_same_upper, conv_same_lower, clip6, clip13,
     reshape, reshape_allowzero, slice9, slice13, unsqueeze11, unsqueeze13,
     init_as_input, softmax11, softmax13, shape_chain, ops_misc, reduce18,
     pad_axes, pad2, split11, split13, split18, symbolic, int_input, opset24, bad_op, bad_domain,
     bad_auto_pad, bad_shapes, bad_undefined, bad_output, bad_reshape,
-    bad_dtype, bad_init_dtype, bad_mask, bad_opset, bad_symbolic,
-    bad_clip_order]}
+    bad_dtype, bad_init_dtype, bad_indices, bad_opset, bad_symbolic,
+    clip_min_above_max, bad_bn_epsilon]}
 
 
 def main():
