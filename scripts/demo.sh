@@ -3,27 +3,39 @@
 #
 # Usage: scripts/demo.sh
 #
-# Builds the tools (scripts/build.sh) and shows what this version of Lathe
-# does: its version, lathe-opt's registered dialects, and a bundled nn model
-# (examples/nn/residual_block.mlir) parsed, shape-checked and printed back.
-# Once the ONNX importer and CPU code generation land, this compiles and runs
-# a bundled ONNX model instead.
+# Builds Lathe (scripts/build.sh), writes the bundled example model (a small
+# CNN, examples/models/make_small_cnn.py) to build/examples/small_cnn.onnx,
+# then shows the main job on it:
+#   - lathe inspect: ops, shapes, parameters and FLOPs;
+#   - lathe compile: a shared library and C header for the host;
+#   - lathe run --bench: outputs (written as .npy) and median latency;
+#   - ONNX Runtime's median latency on the same model, one thread, as a peer.
 #===----------------------------------------------------------------------===#
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LATHE_BUILD_DIR:-$root/build}"
+python="$root/.venv/bin/python"
+out="$build/examples"
 
-"$root/scripts/build.sh" lathe lathe-opt
+"$root/scripts/build.sh" lathe lathe-opt lathe-runtime host_app
+
+mkdir -p "$out"
+model="$out/small_cnn.onnx"
+"$python" "$root/examples/models/make_small_cnn.py" "$model"
 
 echo "== lathe --version"
 "$build/bin/lathe" --version
 echo
-echo "== lathe --help"
-"$build/bin/lathe" --help
+echo "== lathe inspect $model"
+"$build/bin/lathe" inspect "$model"
 echo
-echo "== lathe-opt --help (first lines; the full list of passes follows them)"
-"$build/bin/lathe-opt" --help | head -n 4
+echo "== lathe compile $model -o $out/small_cnn.so"
+"$build/bin/lathe" compile "$model" -o "$out/small_cnn.so"
+ls -l "$out/small_cnn.so" "$out/small_cnn.h"
 echo
-echo "== lathe-opt examples/nn/residual_block.mlir (parsed, verified, printed)"
-"$build/bin/lathe-opt" "$root/examples/nn/residual_block.mlir"
+echo "== lathe run $model --bench 100 --output-dir $out/outputs"
+"$build/bin/lathe" run "$model" --bench 100 --output-dir "$out/outputs"
+echo
+echo "== the same model under ONNX Runtime (1 thread)"
+"$python" "$root/bench/ort_latency.py" "$model" --runs 100
