@@ -37,6 +37,7 @@ const OpTable &opTable() {
     registerElementwiseOps(t);
     registerShapeOps(t);
     registerMathOps(t);
+    registerEinsumOps(t);
     registerTensorOps(t);
     return t;
   }();

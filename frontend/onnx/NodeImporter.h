@@ -268,6 +268,7 @@ void registerConvOps(OpTable &table);
 void registerElementwiseOps(OpTable &table);
 void registerShapeOps(OpTable &table);
 void registerMathOps(OpTable &table);
+void registerEinsumOps(OpTable &table);
 void registerTensorOps(OpTable &table);
 
 } // namespace lathe::frontend

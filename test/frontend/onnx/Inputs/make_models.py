@@ -437,8 +437,15 @@ def resize_linear():
                  [scales], opset=13)
 
 
+def einsum():
+    nodes = [helper.make_node("Einsum", ["q", "k"], ["y"], name="scores",
+                              equation="bhqd,bhkd->bhqk")]
+    return model(nodes, [vi("q", [1, 2, 3, 4]), vi("k", [1, 2, 5, 4])],
+                 [vi("y", [1, 2, 3, 5])], opset=12)
+
+
 MODELS = {f.__name__: f for f in [
-    decompositions, conv_transpose, pool3d, resize_linear,
+    einsum, decompositions, conv_transpose, pool3d, resize_linear,
     mlp, cnn, conv_same_upper, conv_same_lower, clip6, clip13,
     reshape, reshape_allowzero, slice9, slice13, unsqueeze11, unsqueeze13,
     init_as_input, softmax11, softmax13, shape_chain, ops_misc, reduce18,
