@@ -80,6 +80,7 @@ def NN_CompareKind : I32EnumAttr<"CompareKind", "predicate of nn.compare", [
 def NN_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation of nn.resize", [
     I32EnumAttrCase<"nearest", 0>,
     I32EnumAttrCase<"linear", 1>,
+    I32EnumAttrCase<"cubic", 2>,
   ]> {
   let cppNamespace = "::lathe::nn";
 }

@@ -159,14 +159,17 @@ def NN_GatherElementsOp : NN_InferOp<"gather_elements"> {
 //===----------------------------------------------------------------------===//
 
 def NN_ResizeOp : NN_InferOp<"resize", [SameOperandsAndResultElementType]> {
-  let summary = "nearest or (multi)linear resampling to a new shape";
+  let summary = "nearest, (multi)linear or cubic resampling to a new shape";
   let description = [{
     Resamples `input` to the shape `sizes` (one entry per dim). Output
     coordinate `x` along a dim maps to the input coordinate given by
     `coordinate_mode`, using `scales` (output / input for that dim, as
     ONNX's Resize computes it); `nearest` rounds it with `nearest_mode`,
     `linear` interpolates between the two neighbours on every dim whose
-    size or scale changes (clamping at the border).
+    size or scale changes (clamping at the border), `cubic` between four
+    with Keys' kernel of parameter `cubic_coeff_a`; with `exclude_outside`
+    the neighbours outside the input get no weight (the others are
+    renormalized) instead of repeating the border.
 
     Example:
 
@@ -180,7 +183,9 @@ def NN_ResizeOp : NN_InferOp<"resize", [SameOperandsAndResultElementType]> {
   let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$sizes,
                        DenseF64ArrayAttr:$scales, NN_ResizeMode:$mode,
                        NN_CoordinateMode:$coordinate_mode,
-                       NN_NearestMode:$nearest_mode);
+                       NN_NearestMode:$nearest_mode,
+                       DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
+                       UnitAttr:$exclude_outside);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = [{
     $input `sizes` $sizes `scales` $scales `mode` $mode

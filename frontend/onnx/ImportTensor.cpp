@@ -240,6 +240,10 @@ LogicalResult importResize(NodeImporter &n) {
   auto antialias = n.intAttr("antialias", 0);
   auto policy = n.stringAttr("keep_aspect_ratio_policy", "stretch");
   auto axesAttr = n.intsAttr("axes");
+  auto cubicA = n.floatAttr("cubic_coeff_a", -0.75f);
+  auto excludeOutside = n.intAttr("exclude_outside", 0);
+  if (failed(cubicA) || failed(excludeOutside))
+    return failure();
   auto x = n.input(0);
   if (failed(mode) || failed(coord) || failed(nearest) || failed(antialias) ||
       failed(policy) || failed(axesAttr) || failed(x))
@@ -321,17 +325,21 @@ LogicalResult importResize(NodeImporter &n) {
       sizes[a] = static_cast<int64_t>(scales[a] * double(in[a]));
     }
   }
-  return bind(
-      n, n.create<nn::ResizeOp>(
-             *x,
-             {n.i64Array("sizes", sizes),
-              n.namedAttr("scales", n.builder().getDenseF64ArrayAttr(scales)),
-              n.namedAttr("mode",
-                          nn::ResizeModeAttr::get(&n.ctx(), *resizeMode)),
-              n.namedAttr("coordinate_mode",
-                          nn::CoordinateModeAttr::get(&n.ctx(), *coordMode)),
-              n.namedAttr("nearest_mode",
-                          nn::NearestModeAttr::get(&n.ctx(), *nearestMode))}));
+  SmallVector<NamedAttribute> attrs = {
+      n.i64Array("sizes", sizes),
+      n.namedAttr("scales", n.builder().getDenseF64ArrayAttr(scales)),
+      n.namedAttr("mode", nn::ResizeModeAttr::get(&n.ctx(), *resizeMode)),
+      n.namedAttr("coordinate_mode",
+                  nn::CoordinateModeAttr::get(&n.ctx(), *coordMode)),
+      n.namedAttr("nearest_mode",
+                  nn::NearestModeAttr::get(&n.ctx(), *nearestMode))};
+  if (*resizeMode == nn::ResizeMode::cubic) {
+    attrs.push_back(
+        n.namedAttr("cubic_coeff_a", n.builder().getF64FloatAttr(*cubicA)));
+    if (*excludeOutside)
+      attrs.push_back(n.unit("exclude_outside"));
+  }
+  return bind(n, n.create<nn::ResizeOp>(*x, attrs));
 }
 
 } // namespace

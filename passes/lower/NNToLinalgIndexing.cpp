@@ -370,7 +370,9 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
     ArrayRef<double> scales = op.getScales();
     nn::CoordinateMode coord = op.getCoordinateMode();
     nn::NearestMode nearest = op.getNearestMode();
-    bool linear = op.getMode() == nn::ResizeMode::linear;
+    nn::ResizeMode mode = op.getMode();
+    double a = op.getCubicCoeffA().convertToDouble();
+    bool excludeOutside = op.getExcludeOutside();
     Value input = op.getInput();
 
     SmallVector<int64_t> resized;
@@ -383,8 +385,8 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
         [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> idx) {
           Type f64 = b.getF64Type();
           auto f = [&](double v) { return scalarConstant(b, l, f64, v); };
-          SmallVector<Value> lo(idx), hi(idx);
-          SmallVector<Value> weights; // Of hi, per resized dim (linear).
+          // Per resized dim, the (index, weight) pairs it reads.
+          SmallVector<SmallVector<std::pair<Value, Value>>> taps;
           for (int64_t d : resized) {
             int64_t in = inType.getDimSize(d), outInt = type.getDimSize(d);
             double scale = scales[d], outWidth = scale * double(in);
@@ -431,7 +433,7 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
               return b.create<arith::IndexCastOp>(l, b.getIndexType(), i);
             };
             Value up = b.create<arith::AddFOp>(l, fl, f(1.0));
-            if (!linear) {
+            if (mode == nn::ResizeMode::nearest) {
               Value pick;
               switch (nearest) {
               case nn::NearestMode::round_prefer_floor:
@@ -450,34 +452,86 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
                                                frac, f(0.0));
                 break;
               }
-              lo[d] = toIndex(b.create<arith::SelectOp>(l, pick, up, fl));
+              taps.push_back(
+                  {{toIndex(b.create<arith::SelectOp>(l, pick, up, fl)),
+                    f(1.0)}});
               continue;
             }
-            lo[d] = toIndex(fl);
-            hi[d] = toIndex(up);
-            weights.push_back(frac);
-          }
-          if (!linear)
-            return b.create<tensor::ExtractOp>(l, input, lo).getResult();
-          // Sum over the 2^k corners, weights in f64.
-          Value acc = f(0.0);
-          unsigned k = resized.size();
-          for (unsigned corner = 0; corner < (1u << k); ++corner) {
-            SmallVector<Value> coords(idx);
-            Value w = f(1.0);
-            for (unsigned t = 0; t < k; ++t) {
-              int64_t d = resized[t];
-              bool high = corner & (1u << t);
-              coords[d] = high ? hi[d] : lo[d];
-              Value wt = high ? weights[t]
-                              : b.create<arith::SubFOp>(l, f(1.0), weights[t]);
-              w = b.create<arith::MulFOp>(l, w, wt);
+            if (mode == nn::ResizeMode::linear) {
+              taps.push_back({{toIndex(fl), b.create<arith::SubFOp>(
+                                                l, f(1.0), frac)},
+                              {toIndex(up), frac}});
+              continue;
             }
-            Value v = b.create<arith::ExtFOp>(
-                l, f64,
-                b.create<tensor::ExtractOp>(l, input, coords).getResult());
-            acc = b.create<arith::AddFOp>(l, acc,
-                                          b.create<arith::MulFOp>(l, w, v));
+            // Cubic: neighbours floor - 1 .. floor + 2 with Keys' weights
+            // for distances 1 + t, t, 1 - t, 2 - t (A = cubic_coeff_a).
+            auto keysNear = [&](Value x) { // |x| <= 1
+              // ((A + 2) x - (A + 3)) x x + 1
+              Value v = b.create<arith::SubFOp>(
+                  l, b.create<arith::MulFOp>(l, f(a + 2), x), f(a + 3));
+              v = b.create<arith::MulFOp>(
+                  l, b.create<arith::MulFOp>(l, v, x), x);
+              return b.create<arith::AddFOp>(l, v, f(1.0)).getResult();
+            };
+            auto keysFar = [&](Value x) { // 1 < |x| < 2
+              // ((A x - 5 A) x + 8 A) x - 4 A
+              Value v = b.create<arith::SubFOp>(
+                  l, b.create<arith::MulFOp>(l, f(a), x), f(5 * a));
+              v = b.create<arith::AddFOp>(
+                  l, b.create<arith::MulFOp>(l, v, x), f(8 * a));
+              return b.create<arith::SubFOp>(
+                         l, b.create<arith::MulFOp>(l, v, x), f(4 * a))
+                  .getResult();
+            };
+            Value oneMinus = b.create<arith::SubFOp>(l, f(1.0), frac);
+            Value w[4] = {keysFar(b.create<arith::AddFOp>(l, frac, f(1.0))),
+                          keysNear(frac), keysNear(oneMinus),
+                          keysFar(b.create<arith::AddFOp>(l, oneMinus,
+                                                          f(1.0)))};
+            SmallVector<std::pair<Value, Value>> dimTaps;
+            Value total = f(0.0);
+            for (int t = 0; t < 4; ++t) {
+              Value pos = b.create<arith::AddFOp>(l, fl, f(t - 1));
+              if (excludeOutside) {
+                Value inside = b.create<arith::AndIOp>(
+                    l,
+                    b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, pos,
+                                            f(0.0)),
+                    b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, pos,
+                                            f(in - 1)));
+                w[t] = b.create<arith::SelectOp>(l, inside, w[t], f(0.0));
+                total = b.create<arith::AddFOp>(l, total, w[t]);
+              }
+              dimTaps.push_back({toIndex(pos), w[t]});
+            }
+            if (excludeOutside)
+              for (auto &tap : dimTaps)
+                tap.second = b.create<arith::DivFOp>(l, tap.second, total);
+            taps.push_back(dimTaps);
+          }
+          // Sum over every combination of taps, weights in f64.
+          unsigned k = resized.size();
+          Value acc;
+          SmallVector<unsigned> choice(k, 0);
+          while (true) {
+            SmallVector<Value> coords(idx);
+            Value w;
+            for (unsigned t = 0; t < k; ++t) {
+              auto [index, weight] = taps[t][choice[t]];
+              coords[resized[t]] = index;
+              w = w ? Value(b.create<arith::MulFOp>(l, w, weight)) : weight;
+            }
+            Value v = b.create<tensor::ExtractOp>(l, input, coords);
+            if (k == 0 || mode == nn::ResizeMode::nearest)
+              return v;
+            Value term = b.create<arith::MulFOp>(
+                l, w, b.create<arith::ExtFOp>(l, f64, v));
+            acc = acc ? Value(b.create<arith::AddFOp>(l, acc, term)) : term;
+            unsigned t = 0;
+            while (t < k && ++choice[t] == taps[t].size())
+              choice[t++] = 0;
+            if (t == k)
+              break;
           }
           return b.create<arith::TruncFOp>(l, type.getElementType(), acc)
               .getResult();

@@ -227,6 +227,11 @@ NEEDS_CONSTANT = re.compile(r"input '([^']+)' \([^)]*\) must be a constant, "
                             r"but it is a graph input")
 
 
+#: The importer's error for a shape parameter computed by a node (from
+#: graph inputs that are not constants).
+NEEDS_FOLDED = re.compile(r"must be a constant, but it is computed by node")
+
+
 def open_dim_inputs(model):
     """Names of graph inputs whose declared shape leaves a dim open."""
     names = set()
@@ -241,8 +246,9 @@ def open_dim_inputs(model):
 def compile_case(lathe, path, inputs, open_dims):
     """Compiles `path` for `inputs`. Inputs that the importer needs as
     constants (shape parameters passed as graph inputs) are fixed to their
-    test values, one retry per input. Returns (handle, fixed names) or
-    raises LatheError."""
+    test values, one retry per input; when a shape parameter is computed
+    from graph inputs, all integer inputs are fixed at once. Returns
+    (handle, fixed names) or raises LatheError."""
     shapes = {n: a.shape for n, a in inputs.items() if n in open_dims}
     fixed = {}
     while True:
@@ -250,10 +256,20 @@ def compile_case(lathe, path, inputs, open_dims):
             return lathe.compile(path, shapes, fixed), sorted(fixed)
         except LatheError as e:
             m = NEEDS_CONSTANT.search(str(e))
-            if not m or m.group(1) in fixed or m.group(1) not in inputs:
+            if m and m.group(1) not in fixed and m.group(1) in inputs:
+                names = [m.group(1)]
+            elif NEEDS_FOLDED.search(str(e)):
+                # A shape parameter computed from graph inputs: fix the
+                # integer inputs it may come from, once.
+                names = [n for n, a in inputs.items() if n not in fixed
+                         and np.issubdtype(a.dtype, np.integer)]
+                if not names:
+                    raise
+            else:
                 raise
-            fixed[m.group(1)] = inputs[m.group(1)]
-            shapes.pop(m.group(1), None)
+            for name in names:
+                fixed[name] = inputs[name]
+                shapes.pop(name, None)
 
 
 def run_case(lathe, case):
@@ -405,6 +421,16 @@ def write_report(path, data_dir, results, excluded, ops_of, opset_of,
         sets = ", ".join(str(o) for o in sorted(opsets[op])) or "-"
         lines.append(f"| {op} | {sets} | {n} | {c['pass']} | {c['fail']} | "
                      f"{c['unsupported']} | {other} |")
+    fixed = sorted((name, detail) for name, (outcome, detail)
+                   in results.items() if outcome == "pass" and detail)
+    lines += ["", "## Inputs fixed at compile time", "",
+              f"{len(fixed)} of the passing tests take shape parameters "
+              "(axes, shapes, pads, bounds...) as graph inputs; Lathe needs "
+              "them when compiling, so the runner gives their test values "
+              "through `lathe_compile_options.input_values` (they become "
+              "constants of the compiled model):", ""]
+    lines += [", ".join(f"{name} ({detail.split(': ', 1)[-1]})"
+                        for name, detail in fixed) or "None."]
     lines += ["", "## Tests in scope that do not pass", ""]
     failing = [(n, r) for n, r in sorted(results.items()) if r[0] != "pass"]
     if not failing:

@@ -274,5 +274,10 @@ func.func @indexing(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %img: tensor<1x1x4
   %4 = nn.resize %img sizes [1, 1, 8, 8] scales [1.0, 1.0, 2.0, 2.0] mode linear
          coordinate_mode half_pixel nearest_mode round_prefer_floor
       : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
+  // CHECK: nn.resize %{{.*}} mode cubic {{.*}} {cubic_coeff_a = -5.000000e-01 : f64, exclude_outside}
+  %5 = nn.resize %img sizes [1, 1, 8, 8] scales [1.0, 1.0, 2.0, 2.0] mode cubic
+         coordinate_mode half_pixel nearest_mode round_prefer_floor
+         {cubic_coeff_a = -0.5 : f64, exclude_outside}
+      : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
   return
 }

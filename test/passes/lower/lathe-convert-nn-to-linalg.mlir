@@ -378,3 +378,18 @@ func.func @topk(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
   %0:2 = nn.topk %x k 2 axis 1 largest : tensor<3x4xf32> -> (tensor<3x2xf32>, tensor<3x2xi64>)
   return %0#0, %0#1 : tensor<3x2xf32>, tensor<3x2xi64>
 }
+
+// -----
+
+// Cubic resize on two dims weights 4 x 4 neighbours; exclude_outside
+// renormalizes the weights of the neighbours inside the input.
+// CHECK-LABEL: func @resize_cubic
+// CHECK: arith.divf
+// CHECK-COUNT-16: tensor.extract
+func.func @resize_cubic(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
+  %0 = nn.resize %x sizes [1, 1, 8, 8] scales [1.0, 1.0, 2.0, 2.0] mode cubic
+         coordinate_mode half_pixel nearest_mode round_prefer_floor
+         {cubic_coeff_a = -5.000000e-01 : f64, exclude_outside}
+      : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
+  return %0 : tensor<1x1x8x8xf32>
+}
