@@ -687,8 +687,11 @@ LogicalResult importDropout(NodeImporter &n) {
     if (!training->empty() && training->front() != 0)
       return n.fail("training_mode is true; Lathe imports inference graphs");
   }
-  // In inference the mask keeps everything.
-  if (n.node().output_size() > 1 && !n.node().output(1).empty()) {
+  // In inference the mask keeps everything (true). Before opset 10 the mask
+  // has the input's float type and no defined inference value (ONNX Runtime
+  // gives zeros): it stays unproduced, an error if something uses it.
+  if (n.opset() >= 10 && n.node().output_size() > 1 &&
+      !n.node().output(1).empty()) {
     auto inTy = n.inputType(0);
     if (failed(inTy))
       return failure();

@@ -236,7 +236,9 @@ LogicalResult importResize(NodeImporter &n) {
   auto mode = n.stringAttr("mode", "nearest");
   auto coord = n.stringAttr("coordinate_transformation_mode",
                             opset < 11 ? "asymmetric" : "half_pixel");
-  auto nearest = n.stringAttr("nearest_mode", "round_prefer_floor");
+  // Resize-10 rounds down like Upsample (as ONNX Runtime does).
+  auto nearest = n.stringAttr("nearest_mode",
+                              opset < 11 ? "floor" : "round_prefer_floor");
   auto antialias = n.intAttr("antialias", 0);
   auto policy = n.stringAttr("keep_aspect_ratio_policy", "stretch");
   auto axesAttr = n.intsAttr("axes");
