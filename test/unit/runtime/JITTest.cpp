@@ -16,8 +16,10 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
+#include <tuple>
 
 using namespace lathe;
 
@@ -334,3 +336,110 @@ TEST(JITTest, DataMovement) {
 }
 
 } // namespace
+
+TEST(JITTest, CompareSelectCast) {
+  // select(a < b, a, b) is min(a, b); the mask casts to 0/1; a cast to i64
+  // truncates toward zero.
+  auto a = randomData(6, 21), b = randomData(3, 22);
+  auto out = runModel(R"mlir(
+    func.func @main(%a: tensor<2x3xf32>, %b: tensor<3xf32>)
+        -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+      %c = nn.compare lt %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+      %y = nn.select %c, %a, %b : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+      %m = nn.cast %c : tensor<2x3xi1> -> tensor<2x3xf32>
+      %k = nn.constant dense<4.0> : tensor<f32>
+      %s = nn.mul %a, %k : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+      %i = nn.cast %s : tensor<2x3xf32> -> tensor<2x3xi64>
+      %t = nn.cast %i : tensor<2x3xi64> -> tensor<2x3xf32>
+      return %y, %m, %t : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+    })mlir",
+                      {a, b});
+  ASSERT_EQ(out.size(), 3u);
+  std::vector<float> min(6), mask(6), trunc(6);
+  for (int i = 0; i < 6; ++i) {
+    min[i] = std::min(a[i], b[i % 3]);
+    mask[i] = a[i] < b[i % 3] ? 1.0f : 0.0f;
+    trunc[i] = std::trunc(a[i] * 4.0f);
+  }
+  expectNear(out[0], min);
+  expectNear(out[1], mask);
+  expectNear(out[2], trunc);
+}
+
+TEST(JITTest, ArgMaxTopKCumSum) {
+  // Ties: argmax takes the first (or, with select_last_index, the last);
+  // topk orders equal values by index.
+  std::vector<float> x = {1, 3, 3, 0, 2, -1, 2, 5};
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<2x4xf32>)
+        -> (tensor<2xf32>, tensor<2xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x4xf32>) {
+      %a = nn.argmax %x axis 1 : tensor<2x4xf32> -> tensor<2xi64>
+      %l = nn.argmax %x axis 1 select_last_index : tensor<2x4xf32> -> tensor<2xi64>
+      %v, %i = nn.topk %x k 3 axis 1 largest : tensor<2x4xf32> -> (tensor<2x3xf32>, tensor<2x3xi64>)
+      %c = nn.cumsum %x axis 1 exclusive reverse : tensor<2x4xf32>
+      %af = nn.cast %a : tensor<2xi64> -> tensor<2xf32>
+      %lf = nn.cast %l : tensor<2xi64> -> tensor<2xf32>
+      %if = nn.cast %i : tensor<2x3xi64> -> tensor<2x3xf32>
+      return %af, %lf, %v, %if, %c : tensor<2xf32>, tensor<2xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x4xf32>
+    })mlir",
+                      {x});
+  ASSERT_EQ(out.size(), 5u);
+  expectNear(out[0], {1, 3});
+  expectNear(out[1], {2, 3});
+  expectNear(out[2], {3, 3, 1, 5, 2, 2});
+  expectNear(out[3], {1, 2, 0, 3, 0, 2});
+  // Exclusive, from the end: the sum of the elements after each one.
+  expectNear(out[4], {6, 3, 0, 0, 6, 7, 5, 0});
+}
+
+TEST(JITTest, GatherElementsWrapsNegativeIndices) {
+  std::vector<float> x = randomData(12, 31);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<3x4xf32>) -> tensor<3x2xf32> {
+      %i = nn.constant dense<[[0, -1], [3, 1], [-4, 2]]> : tensor<3x2xi64>
+      %y = nn.gather_elements %x, %i axis 1 : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
+      return %y : tensor<3x2xf32>
+    })mlir",
+                      {x});
+  ASSERT_EQ(out.size(), 1u);
+  expectNear(out[0], {x[0], x[3], x[7], x[5], x[8], x[10]});
+}
+
+TEST(JITTest, ResizeNearestAndLinear) {
+  // [1, 1, 2, 3] -> [1, 1, 4, 6]; nearest (asymmetric, floor) repeats each
+  // element twice; linear (half_pixel) interpolates with clamped borders.
+  std::vector<float> x = {0, 1, 2, 10, 11, 12};
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<1x1x2x3xf32>) -> (tensor<1x1x4x6xf32>, tensor<1x1x4x6xf32>) {
+      %n = nn.resize %x sizes [1, 1, 4, 6] scales [1.0, 1.0, 2.0, 2.0] mode nearest
+             coordinate_mode asymmetric nearest_mode floor
+          : tensor<1x1x2x3xf32> -> tensor<1x1x4x6xf32>
+      %l = nn.resize %x sizes [1, 1, 4, 6] scales [1.0, 1.0, 2.0, 2.0] mode linear
+             coordinate_mode half_pixel nearest_mode round_prefer_floor
+          : tensor<1x1x2x3xf32> -> tensor<1x1x4x6xf32>
+      return %n, %l : tensor<1x1x4x6xf32>, tensor<1x1x4x6xf32>
+    })mlir",
+                      {x});
+  ASSERT_EQ(out.size(), 2u);
+  std::vector<float> nearest, linear;
+  auto source = [](int o, int in) { // half_pixel, clamped
+    double c = (o + 0.5) / 2.0 - 0.5;
+    int lo = static_cast<int>(std::floor(c));
+    double t = c - lo;
+    return std::tuple{std::clamp(lo, 0, in - 1), std::clamp(lo + 1, 0, in - 1),
+                      t};
+  };
+  for (int h = 0; h < 4; ++h) {
+    for (int w = 0; w < 6; ++w) {
+      nearest.push_back(x[(h / 2) * 3 + w / 2]);
+      auto [h0, h1, th] = source(h, 2);
+      auto [w0, w1, tw] = source(w, 3);
+      auto at = [&](int r, int c) { return double(x[r * 3 + c]); };
+      linear.push_back(static_cast<float>(
+          (1 - th) * ((1 - tw) * at(h0, w0) + tw * at(h0, w1)) +
+          th * ((1 - tw) * at(h1, w0) + tw * at(h1, w1))));
+    }
+  }
+  expectNear(out[0], nearest);
+  expectNear(out[1], linear);
+}
