@@ -92,6 +92,7 @@ def NN_CoordinateMode : I32EnumAttr<"CoordinateMode",
     I32EnumAttrCase<"pytorch_half_pixel", 2>,
     I32EnumAttrCase<"align_corners", 3>,
     I32EnumAttrCase<"asymmetric", 4>,
+    I32EnumAttrCase<"tf_crop_and_resize", 5>,
   ]> {
   let cppNamespace = "::lathe::nn";
 }

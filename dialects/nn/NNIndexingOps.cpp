@@ -183,6 +183,12 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
              << "expected positive scales, got " << scales[i] << " in dim "
              << i;
   }
+  bool crop = adaptor.getCoordinateMode() == CoordinateMode::tf_crop_and_resize;
+  std::optional<ArrayRef<double>> roi = adaptor.getRoi();
+  if (crop != roi.has_value() || (roi && roi->size() != 2 * rank))
+    return shapeError<ResizeOp>(loc)
+           << "expected a roi of " << 2 * rank
+           << " entries exactly with coordinate_mode tf_crop_and_resize";
   results.push_back(RankedTensorType::get(sizes, in->getElementType()));
   return success();
 }

@@ -169,7 +169,10 @@ def NN_ResizeOp : NN_InferOp<"resize", [SameOperandsAndResultElementType]> {
     size or scale changes (clamping at the border), `cubic` between four
     with Keys' kernel of parameter `cubic_coeff_a`; with `exclude_outside`
     the neighbours outside the input get no weight (the others are
-    renormalized) instead of repeating the border.
+    renormalized) instead of repeating the border. `tf_crop_and_resize`
+    samples the region `roi` (starts then ends, in fractions of each dim)
+    and gives `extrapolation_value` to output elements that fall outside
+    the input.
 
     Example:
 
@@ -185,7 +188,9 @@ def NN_ResizeOp : NN_InferOp<"resize", [SameOperandsAndResultElementType]> {
                        NN_CoordinateMode:$coordinate_mode,
                        NN_NearestMode:$nearest_mode,
                        DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
-                       UnitAttr:$exclude_outside);
+                       UnitAttr:$exclude_outside,
+                       OptionalAttr<DenseF64ArrayAttr>:$roi,
+                       DefaultValuedAttr<F64Attr, "0.0">:$extrapolation_value);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = [{
     $input `sizes` $sizes `scales` $scales `mode` $mode

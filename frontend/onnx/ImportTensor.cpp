@@ -267,6 +267,9 @@ LogicalResult importResize(NodeImporter &n) {
     return n.unsupportedAttr("nearest_mode", *nearest);
   if (*antialias)
     return n.unsupportedAttr("antialias", std::to_string(*antialias));
+  auto extrapolation = n.floatAttr("extrapolation_value", 0.0f);
+  if (failed(extrapolation))
+    return failure();
 
   // Scales and sizes, over `axes` (all dims by default).
   SmallVector<int64_t> axes;
@@ -335,6 +338,25 @@ LogicalResult importResize(NodeImporter &n) {
                   nn::CoordinateModeAttr::get(&n.ctx(), *coordMode)),
       n.namedAttr("nearest_mode",
                   nn::NearestModeAttr::get(&n.ctx(), *nearestMode))};
+  if (*coordMode == nn::CoordinateMode::tf_crop_and_resize) {
+    // roi: starts then ends over `axes`; the other dims keep [0, 1].
+    auto givenRoi = optionalFloats(n, 1, "roi");
+    if (failed(givenRoi))
+      return failure();
+    if (givenRoi->size() != 2 * naxes)
+      return n.fail("expected a roi of " + std::to_string(2 * naxes) +
+                    " values for tf_crop_and_resize, got " +
+                    std::to_string(givenRoi->size()));
+    SmallVector<double> roi(rank, 0.0);
+    roi.append(rank, 1.0);
+    for (auto [k, a] : llvm::enumerate(axes)) {
+      roi[a] = (*givenRoi)[k];
+      roi[rank + a] = (*givenRoi)[naxes + k];
+    }
+    attrs.push_back(n.namedAttr("roi", n.builder().getDenseF64ArrayAttr(roi)));
+    attrs.push_back(n.namedAttr(
+        "extrapolation_value", n.builder().getF64FloatAttr(*extrapolation)));
+  }
   if (*resizeMode == nn::ResizeMode::cubic) {
     attrs.push_back(
         n.namedAttr("cubic_coeff_a", n.builder().getF64FloatAttr(*cubicA)));

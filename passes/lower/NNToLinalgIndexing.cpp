@@ -375,9 +375,12 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
     bool excludeOutside = op.getExcludeOutside();
     Value input = op.getInput();
 
+    std::optional<ArrayRef<double>> roi = op.getRoi();
+    double extrapolation = op.getExtrapolationValue().convertToDouble();
     SmallVector<int64_t> resized;
     for (int64_t d = 0; d < rank; ++d)
-      if (scales[d] != 1.0 || inType.getDimSize(d) != type.getDimSize(d))
+      if (scales[d] != 1.0 || inType.getDimSize(d) != type.getDimSize(d) ||
+          (roi && ((*roi)[d] != 0.0 || (*roi)[rank + d] != 1.0)))
         resized.push_back(d);
 
     Value result = indexGeneric(
@@ -387,6 +390,17 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
           auto f = [&](double v) { return scalarConstant(b, l, f64, v); };
           // Per resized dim, the (index, weight) pairs it reads.
           SmallVector<SmallVector<std::pair<Value, Value>>> taps;
+          // tf_crop_and_resize: whether the element samples outside.
+          Value outside;
+          auto finish = [&](Value v) {
+            if (!outside)
+              return v;
+            return b
+                .create<arith::SelectOp>(
+                    l, outside,
+                    scalarConstant(b, l, v.getType(), extrapolation), v)
+                .getResult();
+          };
           for (int64_t d : resized) {
             int64_t in = inType.getDimSize(d), outInt = type.getDimSize(d);
             double scale = scales[d], outWidth = scale * double(in);
@@ -421,6 +435,25 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
             case nn::CoordinateMode::asymmetric:
               xo = b.create<arith::DivFOp>(l, x, f(scale));
               break;
+            case nn::CoordinateMode::tf_crop_and_resize: {
+              double start = (*roi)[d], end = (*roi)[rank + d];
+              double span = (end - start) * double(in - 1);
+              xo = outWidth == 1.0
+                       ? f(span / 2.0)
+                       : b.create<arith::DivFOp>(
+                             l, b.create<arith::MulFOp>(l, x, f(span)),
+                             f(outWidth - 1.0));
+              xo = b.create<arith::AddFOp>(l, xo, f(start * double(in - 1)));
+              Value out = b.create<arith::OrIOp>(
+                  l,
+                  b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, xo,
+                                          f(0.0)),
+                  b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, xo,
+                                          f(double(in - 1))));
+              outside = outside ? b.create<arith::OrIOp>(l, outside, out)
+                                : out;
+              break;
+            }
             }
             Value fl = b.create<math::FloorOp>(l, xo);
             Value frac = b.create<arith::SubFOp>(l, xo, fl);
@@ -523,7 +556,7 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
             }
             Value v = b.create<tensor::ExtractOp>(l, input, coords);
             if (k == 0 || mode == nn::ResizeMode::nearest)
-              return v;
+              return finish(v);
             Value term = b.create<arith::MulFOp>(
                 l, w, b.create<arith::ExtFOp>(l, f64, v));
             acc = acc ? Value(b.create<arith::AddFOp>(l, acc, term)) : term;
@@ -533,8 +566,8 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
             if (t == k)
               break;
           }
-          return b.create<arith::TruncFOp>(l, type.getElementType(), acc)
-              .getResult();
+          return finish(
+              b.create<arith::TruncFOp>(l, type.getElementType(), acc));
         });
     rewriter.replaceOp(op, result);
     return success();

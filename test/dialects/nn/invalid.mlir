@@ -1524,3 +1524,14 @@ func.func @cast_shape(%x: tensor<2x3xf32>) {
   %0 = nn.cast %x : tensor<2x3xf32> -> tensor<3x2xi64>
   return
 }
+
+// -----
+
+func.func @resize_crop_without_roi(%x: tensor<1x1x4x4xf32>) {
+  // expected-error @+2 {{'nn.resize' op expected a roi of 8 entries exactly with coordinate_mode tf_crop_and_resize}}
+  // expected-error @+1 {{'nn.resize' op failed to infer returned types}}
+  %0 = nn.resize %x sizes [1, 1, 2, 2] scales [1.0, 1.0, 0.5, 0.5] mode linear
+         coordinate_mode tf_crop_and_resize nearest_mode floor
+      : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xf32>
+  return
+}

@@ -279,5 +279,10 @@ func.func @indexing(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %img: tensor<1x1x4
          coordinate_mode half_pixel nearest_mode round_prefer_floor
          {cubic_coeff_a = -0.5 : f64, exclude_outside}
       : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
+  // CHECK: nn.resize %{{.*}} coordinate_mode tf_crop_and_resize {{.*}} {extrapolation_value = 1.000000e+01 : f64, roi = array<f64: 0.000000e+00, 0.000000e+00, 4.000000e-01, 6.000000e-01, 1.000000e+00, 1.000000e+00, 6.000000e-01, 8.000000e-01>}
+  %6 = nn.resize %img sizes [1, 1, 3, 3] scales [1.0, 1.0, 0.75, 0.75] mode linear
+         coordinate_mode tf_crop_and_resize nearest_mode round_prefer_floor
+         {roi = array<f64: 0.0, 0.0, 0.4, 0.6, 1.0, 1.0, 0.6, 0.8>, extrapolation_value = 10.0 : f64}
+      : tensor<1x1x4x4xf32> -> tensor<1x1x3x3xf32>
   return
 }
