@@ -11,6 +11,42 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// passes/graph
+//===----------------------------------------------------------------------===//
+
+def FoldConstantsPass : Pass<"lathe-fold-constants", "mlir::ModuleOp"> {
+  let summary = "Evaluate nn ops whose operands are all constants";
+  let description = [{
+    Replaces an nn op whose operands are all `nn.constant` by the constant
+    it computes: weights-only subgraphs (a transposed, reshaped, sliced or
+    concatenated weight, a scaled bias, shape arithmetic). Data movement
+    works on the bytes of any element type; arithmetic (elementwise binary
+    ops with broadcasting, unary float ops) on f32 and f64, in double
+    precision, rounded once. A result computed from a `dense_resource` blob
+    is a blob, never text. Results over `max-elements` elements stay
+    unfolded (the limit is the default control function's; callers of
+    populateFoldConstantsPatterns pass their own).
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"1 << 24",
+           "Fold only ops whose result has at most this many elements">,
+  ];
+}
+
+def FoldBatchNormPass : Pass<"lathe-fold-batch-norm", "mlir::ModuleOp"> {
+  let summary = "Fold inference BatchNormalization into the preceding conv or gemm";
+  let description = [{
+    Rewrites `nn.batch_norm(nn.conv2d(x, W, b))` into `nn.conv2d(x, W', b')`
+    and `nn.batch_norm(nn.gemm(x, W, c))` (on the feature dimension) into
+    `nn.gemm(x, W', c')`, with `scale = gamma / sqrt(var + eps)`,
+    `W' = W * scale` per output channel and `b' = (b - mean) * scale + beta`,
+    computed in double precision from the constants. Folds only when the
+    weight, bias and statistics are constants and the producer's result
+    has no other user.
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // passes/lower
 //===----------------------------------------------------------------------===//
 

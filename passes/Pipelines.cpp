@@ -49,6 +49,23 @@ static LogicalResult copyWithLinalg(OpBuilder &b, Location loc, Value from,
   return success();
 }
 
+void lathe::buildGraphOptimizePipeline(OpPassManager &pm,
+                                       const GraphPipelineOptions &options) {
+  // The nn folders first: identity reshapes, transposes, pads, slices and
+  // clips disappear, so constant chains through them become adjacent.
+  pm.addPass(createCanonicalizerPass());
+  // Weights-only subgraphs (a transposed weight, a scaled bias) become
+  // constants, so that the weights BatchNormalization folds into are
+  // constants too.
+  FoldConstantsPassOptions fold;
+  fold.maxElements = options.maxFoldElements;
+  pm.addPass(createFoldConstantsPass(fold));
+  pm.addPass(createFoldBatchNormPass());
+  // Folding can leave duplicate constants and ops computing the same value.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 void lathe::buildNNToLinalgPipeline(OpPassManager &pm) {
   // Graph ops to structured ops on tensors; canonicalize folds the reshapes
   // and empty pads the lowering leaves behind.
@@ -59,6 +76,8 @@ void lathe::buildNNToLinalgPipeline(OpPassManager &pm) {
 
 void lathe::buildCPULoweringPipeline(OpPassManager &pm,
                                      const CPUPipelineOptions &options) {
+  // Graph optimizations work on nn ops, so they run before the lowering.
+  buildGraphOptimizePipeline(pm, GraphPipelineOptions());
   buildNNToLinalgPipeline(pm);
 
   // Buffers for the whole module at once: function boundaries become
@@ -124,6 +143,10 @@ void lathe::registerCPULoweringDependencies(DialectRegistry &registry) {
 }
 
 void lathe::registerLathePipelines() {
+  PassPipelineRegistration<GraphPipelineOptions>(
+      "lathe-graph-optimize",
+      "Remove identity ops, fold constants and BatchNormalization, CSE",
+      buildGraphOptimizePipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "lathe-cpu-lowering",
       "Lower nn functions on static shapes to the LLVM dialect for the CPU",

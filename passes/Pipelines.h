@@ -22,6 +22,15 @@ class OpPassManager;
 
 namespace lathe {
 
+/// Options of the graph optimizations on nn functions.
+struct GraphPipelineOptions : mlir::PassPipelineOptions<GraphPipelineOptions> {
+  Option<int64_t> maxFoldElements{
+      *this, "max-fold-elements",
+      llvm::cl::desc("Evaluate an nn op on constants at compile time only "
+                     "when its result has at most this many elements"),
+      llvm::cl::init(int64_t(1) << 24)};
+};
+
 /// Options of the CPU lowering from nn to the LLVM dialect.
 struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
   Option<bool> barePointers{
@@ -31,6 +40,12 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
                      "as MLIR memref descriptors"),
       llvm::cl::init(true)};
 };
+
+/// Optimizes the nn graph: removes identity ops, evaluates constant
+/// subgraphs, folds BatchNormalization into the preceding conv or gemm, and
+/// merges common subexpressions. Leaves only nn ops.
+void buildGraphOptimizePipeline(mlir::OpPassManager &pm,
+                                const GraphPipelineOptions &options);
 
 /// Lowers the nn ops of a module to structured ops (linalg, tensor, arith,
 /// math) on tensors, then canonicalizes: the first stage of the CPU lowering,

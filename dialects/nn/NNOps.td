@@ -260,6 +260,7 @@ def NN_ClipOp : NN_Op<"clip", [SameOperandsAndResultType]> {
     $input (`min` $min^)? (`max` $max^)? attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -427,6 +428,7 @@ def NN_ReshapeOp : NN_InferOp<"reshape", [SameOperandsAndResultElementType]> {
   let assemblyFormat = [{
     $input $shape attr-dict `:` type($input) `->` type($result)
   }];
+  let hasFolder = 1;
 }
 
 def NN_FlattenOp : NN_InferOp<"flatten", [SameOperandsAndResultElementType]> {
@@ -465,6 +467,7 @@ def NN_TransposeOp : NN_InferOp<"transpose", [SameOperandsAndResultElementType]>
   let assemblyFormat = [{
     $input $perm attr-dict `:` type($input) `->` type($result)
   }];
+  let hasFolder = 1;
 }
 
 def NN_ConcatOp : NN_InferOp<"concat", [SameOperandsAndResultElementType]> {
@@ -511,6 +514,7 @@ def NN_SliceOp : NN_InferOp<"slice", [SameOperandsAndResultElementType]> {
     $input `starts` $starts `ends` $ends `steps` $steps attr-dict `:`
     type($input) `->` type($result)
   }];
+  let hasFolder = 1;
 }
 
 def NN_GatherOp : NN_InferOp<"gather"> {
@@ -559,6 +563,7 @@ def NN_PadOp : NN_InferOp<"pad", [SameOperandsAndResultElementType]> {
     type($input) `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 include "dialects/nn/NNIndexingOps.td"

@@ -1,0 +1,71 @@
+//===- Transforms.h - Graph-level transforms on nn ops ----------*- C++ -*-===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares the graph transforms of passes/graph: each as a function
+// that rewrites one op and returns what it built (or failure, with the
+// reason as a match-failure note), and a populate…Patterns entry point that
+// takes the control function deciding where the transform applies.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LATHE_PASSES_GRAPH_TRANSFORMS_H
+#define LATHE_PASSES_GRAPH_TRANSFORMS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <cstdint>
+#include <functional>
+
+namespace lathe::nn {
+class BatchNormOp;
+} // namespace lathe::nn
+
+namespace lathe::graph {
+
+//===----------------------------------------------------------------------===//
+// Constant folding (FoldConstants.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Decides whether an nn op whose operands are all constants is evaluated
+/// at compile time (e.g. a limit on the size of the constant it creates).
+using FoldConstantsControlFn = std::function<bool(mlir::Operation *)>;
+
+/// A control function that folds ops whose result has at most
+/// `maxElements` elements.
+FoldConstantsControlFn foldConstantsUpTo(int64_t maxElements);
+
+/// Replaces `op` (an nn op whose operands are all `nn.constant`) by an
+/// `nn.constant` holding its value; returns the new constant. Fails for ops
+/// it cannot evaluate.
+mlir::FailureOr<mlir::Operation *> foldConstantOp(mlir::RewriterBase &rewriter,
+                                                  mlir::Operation *op);
+
+/// Adds the pattern that applies foldConstantOp where `controlFn` agrees.
+void populateFoldConstantsPatterns(mlir::RewritePatternSet &patterns,
+                                   FoldConstantsControlFn controlFn);
+
+//===----------------------------------------------------------------------===//
+// BatchNormalization folding (FoldBatchNorm.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Decides whether a batch_norm is folded into its producer (passed as the
+/// second argument).
+using FoldBatchNormControlFn =
+    std::function<bool(nn::BatchNormOp, mlir::Operation *)>;
+
+/// Folds `bn` into the nn.conv2d or nn.gemm that produces its input; returns
+/// the new producer, which replaces `bn`.
+mlir::FailureOr<mlir::Operation *>
+foldBatchNormIntoProducer(mlir::RewriterBase &rewriter, nn::BatchNormOp bn);
+
+/// Adds the pattern that applies foldBatchNormIntoProducer where
+/// `controlFn` agrees (always when it is null).
+void populateFoldBatchNormPatterns(mlir::RewritePatternSet &patterns,
+                                   FoldBatchNormControlFn controlFn = nullptr);
+
+} // namespace lathe::graph
+
+#endif // LATHE_PASSES_GRAPH_TRANSFORMS_H

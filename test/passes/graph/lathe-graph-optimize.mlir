@@ -1,0 +1,73 @@
+// RUN: lathe-opt %s -split-input-file -lathe-graph-optimize | FileCheck %s
+
+// Identity ops fold away (the nn folders, run by canonicalize).
+// CHECK-LABEL: func.func @identities
+// CHECK-NEXT: %[[R:.+]] = nn.relu %arg0
+// CHECK-NEXT: return %[[R]]
+func.func @identities(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %a = nn.reshape %x [2, 3] : tensor<2x3xf32> -> tensor<2x3xf32>
+  %b = nn.transpose %a [0, 1] : tensor<2x3xf32> -> tensor<2x3xf32>
+  %c = nn.pad %b pads [0, 0, 0, 0] : tensor<2x3xf32> -> tensor<2x3xf32>
+  %d = nn.slice %c starts [0, 0] ends [2, 3] steps [1, 1] : tensor<2x3xf32> -> tensor<2x3xf32>
+  %e = nn.clip %d : tensor<2x3xf32>
+  %f = nn.transpose %e [1, 0] : tensor<2x3xf32> -> tensor<3x2xf32>
+  %g = nn.transpose %f [1, 0] : tensor<3x2xf32> -> tensor<2x3xf32>
+  %h = nn.reshape %g [6] : tensor<2x3xf32> -> tensor<6xf32>
+  %i = nn.reshape %h [2, 3] : tensor<6xf32> -> tensor<2x3xf32>
+  %r = nn.relu %i : tensor<2x3xf32>
+  return %r : tensor<2x3xf32>
+}
+
+// -----
+
+// Chains collapse into one op.
+// CHECK-LABEL: func.func @chains
+// CHECK-NEXT: %[[R:.+]] = nn.reshape %arg0 [6] : tensor<2x3xf32> -> tensor<6xf32>
+// CHECK-NEXT: %[[T:.+]] = nn.transpose %arg1 [2, 0, 1] : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
+// CHECK-NEXT: return %[[R]], %[[T]]
+func.func @chains(%x: tensor<2x3xf32>, %y: tensor<2x3x4xf32>) -> (tensor<6xf32>, tensor<4x2x3xf32>) {
+  %a = nn.reshape %x [3, 2] : tensor<2x3xf32> -> tensor<3x2xf32>
+  %b = nn.reshape %a [6] : tensor<3x2xf32> -> tensor<6xf32>
+  %c = nn.transpose %y [1, 0, 2] : tensor<2x3x4xf32> -> tensor<3x2x4xf32>
+  %d = nn.transpose %c [2, 1, 0] : tensor<3x2x4xf32> -> tensor<4x2x3xf32>
+  return %b, %d : tensor<6xf32>, tensor<4x2x3xf32>
+}
+
+// -----
+
+// Ops that keep the shape but are not the identity stay.
+// CHECK-LABEL: func.func @not_identities
+// CHECK: nn.slice
+// CHECK: nn.pad
+// CHECK: nn.clip
+// CHECK: nn.transpose
+func.func @not_identities(%x: tensor<3x3xf32>) -> tensor<3x3xf32> {
+  %a = nn.slice %x starts [2, 0] ends [-1, 3] steps [-1, 1] : tensor<3x3xf32> -> tensor<3x3xf32>
+  %b = nn.pad %a pads [1, 0, -1, 0] : tensor<3x3xf32> -> tensor<3x3xf32>
+  %c = nn.clip %b min 0.000000e+00 : tensor<3x3xf32>
+  %d = nn.transpose %c [1, 0] : tensor<3x3xf32> -> tensor<3x3xf32>
+  return %d : tensor<3x3xf32>
+}
+
+// -----
+
+// The whole graph optimization: a transposed weight folds into a constant,
+// the batch_norm into the conv, and the two identical relus are one.
+// CHECK-LABEL: func.func @conv_bn_relu
+// CHECK-NOT: nn.transpose
+// CHECK-NOT: nn.batch_norm
+// CHECK: %[[C:.+]] = nn.conv2d %arg0
+// CHECK-NEXT: %[[R:.+]] = nn.relu %[[C]]
+// CHECK-NEXT: return %[[R]], %[[R]]
+func.func @conv_bn_relu(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
+  %w = nn.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32>
+  %wt = nn.transpose %w [1, 0, 2, 3] : tensor<2x2x1x1xf32> -> tensor<2x2x1x1xf32>
+  %s = nn.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %c = nn.conv2d %x, %wt strides [1, 1] pads [0, 0, 0, 0] dilations [1, 1] groups 1
+      : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %n = nn.batch_norm %c, %s, %s, %s, %s
+      : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %r1 = nn.relu %n : tensor<1x2x4x4xf32>
+  %r2 = nn.relu %n : tensor<1x2x4x4xf32>
+  return %r1, %r2 : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}
