@@ -70,16 +70,7 @@ size_t lathe::dtypeSize(DType dtype) {
   llvm_unreachable("unknown dtype");
 }
 
-int64_t TensorSpec::numElements() const {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
-}
-
-namespace {
-/// Maps an MLIR element type to a DType.
-std::optional<DType> toDType(Type type) {
+std::optional<DType> lathe::dtypeOf(Type type) {
   if (type.isF16())
     return DType::f16;
   if (type.isBF16())
@@ -98,6 +89,15 @@ std::optional<DType> toDType(Type type) {
     return DType::i64;
   return std::nullopt;
 }
+
+int64_t TensorSpec::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+namespace {
 
 /// Collects every diagnostic emitted while alive, for error messages.
 class DiagnosticCollector {
@@ -138,7 +138,7 @@ readSpecs(func::FuncOp func, TypeRange types, bool results) {
           llvm::inconvertibleErrorCode(),
           "@" + func.getName().str() + ": " + what +
               " must be a tensor of static shape for the JIT");
-    std::optional<DType> dtype = toDType(tensor.getElementType());
+    std::optional<DType> dtype = dtypeOf(tensor.getElementType());
     if (!dtype)
       return llvm::createStringError(
           llvm::inconvertibleErrorCode(),

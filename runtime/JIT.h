@@ -21,10 +21,12 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace mlir {
 class ModuleOp;
+class Type;
 } // namespace mlir
 
 namespace lathe {
@@ -37,6 +39,10 @@ enum class DType { f16, bf16, f32, f64, i1, i8, i32, i64 };
 
 /// The spelling of `dtype` ("f32", ...).
 llvm::StringRef stringifyDType(DType dtype);
+
+/// The DType of an MLIR element type, or std::nullopt when the JIT does not
+/// take tensors of that type.
+std::optional<DType> dtypeOf(mlir::Type type);
 
 /// Size in bytes of one element of `dtype`.
 size_t dtypeSize(DType dtype);

@@ -19,71 +19,8 @@ import sys
 import numpy as np
 import onnxruntime as ort
 
-DTYPES = {0: np.float16, 2: np.float32, 3: np.float64, 4: np.bool_,
-          5: np.int8, 6: np.int32, 7: np.int64}
-
-
-class Lathe:
-    """The C API of liblathe.so, through ctypes."""
-
-    def __init__(self, path):
-        lib = ctypes.CDLL(str(path))
-        P, S, I64P = ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int64)
-        err = ctypes.POINTER(ctypes.c_char_p)
-        sig = {
-            "lathe_compile_onnx": (P, [ctypes.c_char_p, P, err]),
-            "lathe_model_free": (None, [P]),
-            "lathe_model_num_inputs": (S, [P]),
-            "lathe_model_num_outputs": (S, [P]),
-            "lathe_model_input_name": (ctypes.c_char_p, [P, S]),
-            "lathe_model_output_name": (ctypes.c_char_p, [P, S]),
-            "lathe_model_input_rank": (S, [P, S]),
-            "lathe_model_output_rank": (S, [P, S]),
-            "lathe_model_input_shape": (I64P, [P, S]),
-            "lathe_model_output_shape": (I64P, [P, S]),
-            "lathe_model_input_dtype": (ctypes.c_int, [P, S]),
-            "lathe_model_output_dtype": (ctypes.c_int, [P, S]),
-            "lathe_model_run": (ctypes.c_int, [P, P, P, err]),
-            "lathe_free_error": (None, [P]),
-        }
-        for name, (res, args) in sig.items():
-            fn = getattr(lib, name)
-            fn.restype, fn.argtypes = res, args
-        self.lib = lib
-
-    def compile(self, path):
-        error = ctypes.c_char_p()
-        model = self.lib.lathe_compile_onnx(str(path).encode(), None,
-                                            ctypes.byref(error))
-        if not model:
-            raise RuntimeError(error.value.decode())
-        return model
-
-    def specs(self, model, outputs):
-        kind = "output" if outputs else "input"
-        lib = self.lib
-        count = getattr(lib, f"lathe_model_num_{kind}s")(model)
-        result = []
-        for i in range(count):
-            rank = getattr(lib, f"lathe_model_{kind}_rank")(model, i)
-            shape = getattr(lib, f"lathe_model_{kind}_shape")(model, i)
-            result.append((getattr(lib, f"lathe_model_{kind}_name")(model, i).decode(),
-                           tuple(shape[d] for d in range(rank)),
-                           DTYPES[getattr(lib, f"lathe_model_{kind}_dtype")(model, i)]))
-        return result
-
-    def run(self, model, inputs):
-        ins = [np.ascontiguousarray(inputs[name], dtype)
-               for name, _, dtype in self.specs(model, False)]
-        outs = {name: np.empty(shape, dtype)
-                for name, shape, dtype in self.specs(model, True)}
-        in_ptrs = (ctypes.c_void_p * len(ins))(*[a.ctypes.data for a in ins])
-        out_ptrs = (ctypes.c_void_p * len(outs))(
-            *[a.ctypes.data for a in outs.values()])
-        error = ctypes.c_char_p()
-        if self.lib.lathe_model_run(model, in_ptrs, out_ptrs, ctypes.byref(error)):
-            raise RuntimeError(error.value.decode())
-        return outs
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "python"))
+from lathe_capi import Lathe  # noqa: E402
 
 
 def c_identifier(name):
@@ -157,7 +94,7 @@ def main():
                                          lathe.specs(model, True)),
                           expected, args.rtol, args.atol)
     finally:
-        lathe.lib.lathe_model_free(model)
+        lathe.free(model)
     print("OK" if ok else "MISMATCH")
     return 0 if ok else 1
 

@@ -110,27 +110,6 @@ int fail(const Twine &message) {
 // Element access
 //===----------------------------------------------------------------------===//
 
-/// The DType of an MLIR element type, if the JIT supports it.
-std::optional<DType> toDType(mlir::Type type) {
-  if (type.isF16())
-    return DType::f16;
-  if (type.isBF16())
-    return DType::bf16;
-  if (type.isF32())
-    return DType::f32;
-  if (type.isF64())
-    return DType::f64;
-  if (type.isSignlessInteger(1))
-    return DType::i1;
-  if (type.isSignlessInteger(8))
-    return DType::i8;
-  if (type.isSignlessInteger(32))
-    return DType::i32;
-  if (type.isSignlessInteger(64))
-    return DType::i64;
-  return std::nullopt;
-}
-
 bool isFloat(DType dtype) {
   return dtype == DType::f16 || dtype == DType::bf16 || dtype == DType::f32 ||
          dtype == DType::f64;
@@ -428,7 +407,7 @@ int runRun(const RunOptions &o, StringRef modelPath) {
     auto array = npy::read(file);
     if (!array)
       return fail("input '" + info.name + "': " + toString(array.takeError()));
-    std::optional<DType> expected = toDType(info.elementType);
+    std::optional<DType> expected = dtypeOf(info.elementType);
     std::string expectedType = formatElementType(info.elementType);
     if (!expected || *expected != array->dtype) {
       std::optional<StringRef> descr =
