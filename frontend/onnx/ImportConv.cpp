@@ -198,6 +198,67 @@ LogicalResult buildPool(NodeImporter &n, Value x,
   return n.setOutput(0, *y);
 }
 
+/// A dilated 2-D average pool on [N, C, H, W] (nn.avgpool has no
+/// dilation): the window sums are a depthwise convolution with a dilated
+/// kernel of ones, divided by the number of elements each window covers
+/// (inside the input, or inside the explicit padding with
+/// count_include_pad), a constant since shapes are static. ceil_mode grows
+/// the bottom/right padding as nn.avgpool does; that padding never counts.
+FailureOr<Value> dilatedAvgPool(NodeImporter &n, Value x,
+                                ArrayRef<int64_t> kernel,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> pads,
+                                ArrayRef<int64_t> dilations, bool ceilMode,
+                                bool countIncludePad) {
+  auto xTy = cast<RankedTensorType>(x.getType());
+  int64_t C = xTy.getDimSize(1);
+  SmallVector<int64_t> out(2), extra(2);
+  SmallVector<SmallVector<float>> counts(2);
+  for (int i = 0; i < 2; ++i) {
+    int64_t size = xTy.getDimSize(2 + i), before = pads[i],
+            after = pads[i + 2], stride = strides[i];
+    int64_t window = dilations[i] * (kernel[i] - 1) + 1;
+    int64_t span = size + before + after - window;
+    if (span < 0 || stride < 1)
+      return n.fail("the dilated window is larger than the padded input");
+    out[i] = (ceilMode ? llvm::divideCeil(span, stride) : span / stride) + 1;
+    if (ceilMode && (out[i] - 1) * stride >= size + before)
+      --out[i];
+    extra[i] = std::max<int64_t>(
+        0, (out[i] - 1) * stride + window - (size + before + after));
+    int64_t lo = countIncludePad ? -before : 0;
+    int64_t hi = countIncludePad ? size + after : size;
+    for (int64_t o = 0; o < out[i]; ++o) {
+      int64_t count = 0;
+      for (int64_t k = 0; k < kernel[i]; ++k) {
+        int64_t pos = o * stride - before + k * dilations[i];
+        count += pos >= lo && pos < hi;
+      }
+      counts[i].push_back(static_cast<float>(std::max<int64_t>(count, 1)));
+    }
+  }
+  Type f = xTy.getElementType();
+  auto onesType = RankedTensorType::get({C, 1, kernel[0], kernel[1]}, f);
+  Value ones = n.constant(cast<ElementsAttr>(
+      DenseElementsAttr::get(onesType, FloatAttr::get(f, 1.0))));
+  auto sums = n.create<nn::Conv2dOp>(
+      ValueRange{x, ones},
+      {n.i64Array("strides", strides),
+       n.i64Array("pads", {pads[0], pads[1], pads[2] + extra[0],
+                           pads[3] + extra[1]}),
+       n.i64Array("dilations", dilations), n.i64("groups", C)});
+  if (failed(sums))
+    return failure();
+  SmallVector<float> count;
+  for (float ch : counts[0])
+    for (float cw : counts[1])
+      count.push_back(ch * cw);
+  auto countType = RankedTensorType::get({out[0], out[1]}, f);
+  Value divisor = n.constant(cast<ElementsAttr>(
+      DenseElementsAttr::get(countType, ArrayRef<float>(count))));
+  return n.create<nn::DivOp>(ValueRange{*sums, divisor});
+}
+
 /// A 3-D pool on [N, C, D, H, W] as two 2-D pools: over (H, W) with D
 /// folded into the channels, then over D with H * W as the width. Max and
 /// average windows are boxes, so both separate exactly (the average's count
@@ -220,15 +281,15 @@ LogicalResult importPool3d(NodeImporter &n, Value x, bool ceilMode,
   if (*autoPad == "VALID")
     pads->assign(6, 0);
   constexpr bool isAvg = std::is_same_v<OpTy, nn::AvgPoolOp>;
-  if (isAvg && llvm::any_of(*dilations, [](int64_t d) { return d != 1; }))
-    return n.unsupportedAttr("dilations", "[" + joinInts(*dilations) + "]",
-                             "nn.avgpool has no dilation");
   ArrayRef<int64_t> k = **kernel, s = *strides, d = *dilations, p = *pads;
   auto xTy = cast<RankedTensorType>(x.getType());
   int64_t N = xTy.getDimSize(0), C = xTy.getDimSize(1), D = xTy.getDimSize(2),
           H = xTy.getDimSize(3), W = xTy.getDimSize(4);
   auto pool = [&](Value in, ArrayRef<int64_t> kk, ArrayRef<int64_t> ss,
-                  ArrayRef<int64_t> pp, ArrayRef<int64_t> dd) {
+                  ArrayRef<int64_t> pp,
+                  ArrayRef<int64_t> dd) -> FailureOr<Value> {
+    if (isAvg && (dd[0] != 1 || dd[1] != 1))
+      return dilatedAvgPool(n, in, kk, ss, pp, dd, ceilMode, countIncludePad);
     SmallVector<NamedAttribute> attrs = {n.i64Array("kernel", kk),
                                          n.i64Array("strides", ss),
                                          n.i64Array("pads", pp)};
@@ -345,10 +406,21 @@ LogicalResult importAveragePool(NodeImporter &n) {
   auto countPad = n.intAttr("count_include_pad", 0);
   if (failed(window) || failed(ceilMode) || failed(countPad))
     return failure();
-  if (window->dilations != SmallVector<int64_t>{1, 1})
-    return n.unsupportedAttr("dilations",
-                             "[" + joinInts(window->dilations) + "]",
-                             "nn.avgpool has no dilation");
+  if (window->dilations != SmallVector<int64_t>{1, 1}) {
+    if (x->getRank() != 4)
+      return n.unsupportedAttr("dilations",
+                               "[" + joinInts(window->dilations) + "]",
+                               "for a 1-D average pool");
+    auto in = n.input(0);
+    if (failed(in))
+      return failure();
+    auto y = dilatedAvgPool(n, *in, window->kernel, window->strides,
+                            window->pads, window->dilations, *ceilMode,
+                            *countPad);
+    if (failed(y))
+      return failure();
+    return n.setOutput(0, *y);
+  }
   SmallVector<NamedAttribute> attrs = {n.i64Array("kernel", window->kernel),
                                        n.i64Array("strides", window->strides),
                                        n.i64Array("pads", window->pads)};

@@ -170,7 +170,9 @@ def avgpool_case(opset):
              "count_include_pad": 1}
     if opset >= 10:
         attrs["ceil_mode"] = 1
-    return Case("AveragePool", {"x": rand(1, 2, 6, 6)}, **attrs)
+    if opset >= 19:
+        attrs["dilations"] = [2, 1]
+    return Case("AveragePool", {"x": rand(1, 2, 7, 6)}, **attrs)
 
 
 def compare_case(op):

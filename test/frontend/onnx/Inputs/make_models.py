@@ -428,6 +428,13 @@ def pool3d():
                  [vi("y", [1, 3, 2, 2, 2])], opset=12)
 
 
+def avgpool_dilated():
+    nodes = [helper.make_node("AveragePool", ["x"], ["y"], name="pool",
+                              kernel_shape=[2, 2], dilations=[2, 2],
+                              pads=[1, 0, 1, 0], ceil_mode=1)]
+    return model(nodes, [vi("x", [1, 2, 5, 5])], [vi("y", None)], opset=19)
+
+
 def resize_linear():
     nodes = [helper.make_node("Resize", ["x", "", "scales"], ["y"],
                               name="resize", mode="linear")]
@@ -445,7 +452,7 @@ def einsum():
 
 
 MODELS = {f.__name__: f for f in [
-    einsum, decompositions, conv_transpose, pool3d, resize_linear,
+    einsum, avgpool_dilated, decompositions, conv_transpose, pool3d, resize_linear,
     mlp, cnn, conv_same_upper, conv_same_lower, clip6, clip13,
     reshape, reshape_allowzero, slice9, slice13, unsqueeze11, unsqueeze13,
     init_as_input, softmax11, softmax13, shape_chain, ops_misc, reduce18,
