@@ -18,11 +18,12 @@ def FoldConstantsPass : Pass<"lathe-fold-constants", "mlir::ModuleOp"> {
   let summary = "Evaluate nn ops whose operands are all constants";
   let description = [{
     Replaces an nn op whose operands are all `nn.constant` by the constant
-    it computes: weights-only subgraphs (a transposed, reshaped, sliced or
-    concatenated weight, a scaled bias, shape arithmetic). Data movement
-    works on the bytes of any element type; arithmetic (elementwise binary
-    ops with broadcasting, unary float ops) on f32 and f64, in double
-    precision, rounded once. A result computed from a `dense_resource` blob
+    it computes: weights-only subgraphs (a transposed, reshaped, sliced,
+    gathered or concatenated weight, a scaled bias, shape arithmetic). Data
+    movement works on the bytes of any element type; arithmetic (elementwise binary
+    ops with broadcasting, unary float ops) on f32 and f64 in double
+    precision, rounded once, and on signless integers with wrapping, as
+    the lowering computes it; casts where they are exact. A result computed from a `dense_resource` blob
     is a blob, never text. Results over `max-elements` elements stay
     unfolded (the limit is the default control function's; callers of
     populateFoldConstantsPatterns pass their own).
@@ -88,6 +89,21 @@ def CopyForwardedResultsPass
     "mlir::bufferization::BufferizationDialect",
     "mlir::linalg::LinalgDialect",
   ];
+}
+
+def FlattenEmptyBoundaryTensorsPass
+    : Pass<"lathe-flatten-empty-boundary-tensors", "mlir::ModuleOp"> {
+  let summary = "Give zero-size function arguments and results a 1-D type";
+  let description = [{
+    A zero-size tensor of rank > 1 (`tensor<2x0x4xf32>`) at a function
+    boundary becomes `tensor<0xf32>`, which bufferizes to a memref that the
+    bare-pointer calling convention accepts (a zero-size memref of higher
+    rank makes the whole signature fail to convert). Inside the function
+    an argument is replaced by a `tensor.empty` of its shape, a result by
+    one of the new type: they hold no data, so nothing else changes. Runs
+    on tensors, before bufferization.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
 def VerifyLLVMLegalPass : Pass<"lathe-verify-llvm-legal", "mlir::ModuleOp"> {

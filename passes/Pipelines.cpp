@@ -87,8 +87,10 @@ void lathe::buildCPULoweringPipeline(OpPassManager &pm,
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   bufferization.memCpyFn = copyWithLinalg;
-  // Each result its own buffer first (an Identity model returns its input).
+  // Each result its own buffer first (an Identity model returns its input),
+  // and zero-size boundary tensors a type the bare-pointer ABI takes.
   pm.addPass(createCopyForwardedResultsPass());
+  pm.addPass(createFlattenEmptyBoundaryTensorsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   // Results become out-parameters, so callers own every output buffer; a
   // result computed into a fresh buffer is computed straight into the

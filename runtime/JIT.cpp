@@ -271,42 +271,6 @@ JITModel::compileONNX(StringRef path, const frontend::ImportOptions &options) {
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      messages);
   }
-  // Zero-size buffers at the function boundary do not lower to the bare
-  // pointer ABI: say so in the importer's one-line voice.
-  if (auto func = (*module)->lookupSymbol<func::FuncOp>("main")) {
-    // (An empty constant result is fine: it lowers to a global.)
-    auto isComputed = [&](unsigned i, bool results) {
-      if (!results || func.getBody().empty())
-        return true;
-      Operation *ret = func.getBody().front().getTerminator();
-      Operation *def = ret->getOperand(i).getDefiningOp();
-      return !def || !def->hasTrait<OpTrait::ConstantLike>();
-    };
-    auto check = [&](TypeRange types, bool results) -> llvm::Error {
-      for (auto [i, type] : llvm::enumerate(types)) {
-        auto tensor = dyn_cast<RankedTensorType>(type);
-        if (!tensor || !tensor.hasStaticShape() || tensor.getNumElements() ||
-            !isComputed(i, results))
-          continue;
-        auto name = results ? func.getResultAttrOfType<StringAttr>(i, "nn.name")
-                            : func.getArgAttrOfType<StringAttr>(i, "nn.name");
-        std::string shape;
-        llvm::raw_string_ostream os(shape);
-        llvm::interleaveComma(tensor.getShape(), os);
-        return llvm::createStringError(
-            llvm::inconvertibleErrorCode(),
-            path + ": graph " + (results ? "output '" : "input '") +
-                (name ? name.str() : std::to_string(i)) +
-                "' is an empty tensor (shape [" + shape +
-                "]); the JIT does not compile zero-size inputs and outputs");
-      }
-      return llvm::Error::success();
-    };
-    if (llvm::Error err = check(func.getArgumentTypes(), false))
-      return std::move(err);
-    if (llvm::Error err = check(func.getResultTypes(), true))
-      return std::move(err);
-  }
   auto model = compile(**module, "main");
   if (!model)
     return model.takeError();

@@ -14,6 +14,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include <cmath>
 #include <cstring>
 
@@ -75,6 +77,24 @@ FailureOr<std::vector<double>> graph::readFloats(ElementsAttr attr) {
   return values;
 }
 
+FailureOr<std::vector<int64_t>> graph::readInts(ElementsAttr attr) {
+  auto intTy = dyn_cast<IntegerType>(attr.getElementType());
+  if (!intTy || !intTy.isSignless() || intTy.getWidth() % 8)
+    return failure();
+  FailureOr<std::vector<char>> bytes = readBytes(attr);
+  if (failed(bytes))
+    return failure();
+  unsigned width = intTy.getWidth() / 8;
+  size_t count = attr.getNumElements();
+  std::vector<int64_t> values(count);
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t raw = 0;
+    std::memcpy(&raw, bytes->data() + i * width, width);
+    values[i] = llvm::SignExtend64(raw, intTy.getWidth());
+  }
+  return values;
+}
+
 StringRef graph::resourceName(ElementsAttr attr) {
   if (auto res = dyn_cast<DenseResourceElementsAttr>(attr))
     return res.getRawHandle().getKey();
@@ -105,6 +125,18 @@ ElementsAttr graph::makeFloatElements(RankedTensorType type,
   } else {
     bytes.resize(values.size() * sizeof(double));
     std::memcpy(bytes.data(), values.data(), bytes.size());
+  }
+  return makeElements(type, bytes, asResource, name);
+}
+
+ElementsAttr graph::makeIntElements(RankedTensorType type,
+                                    ArrayRef<int64_t> values, bool asResource,
+                                    StringRef name) {
+  unsigned width = type.getElementType().getIntOrFloatBitWidth() / 8;
+  std::vector<char> bytes(values.size() * width);
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint64_t raw = static_cast<uint64_t>(values[i]);
+    std::memcpy(bytes.data() + i * width, &raw, width);
   }
   return makeElements(type, bytes, asResource, name);
 }
@@ -181,6 +213,25 @@ std::vector<char> graph::sliceBytes(ArrayRef<char> data,
   forEachIndex(resultShape, srcStrides, base, [&](int64_t n, int64_t src) {
     std::memcpy(out.data() + n * width, data.data() + src * width, width);
   });
+  return out;
+}
+
+FailureOr<std::vector<char>>
+graph::gatherBytes(ArrayRef<char> data, ArrayRef<int64_t> shape, int64_t axis,
+                   ArrayRef<int64_t> indices, int64_t width) {
+  int64_t outer = product(shape.take_front(axis));
+  int64_t dim = shape[axis];
+  int64_t chunk = product(shape.drop_front(axis + 1)) * width;
+  std::vector<char> out;
+  out.reserve(outer * indices.size() * chunk);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t index : indices) {
+      int64_t i = index < 0 ? index + dim : index;
+      if (i < 0 || i >= dim)
+        return failure();
+      const char *src = data.data() + (o * dim + i) * chunk;
+      out.insert(out.end(), src, src + chunk);
+    }
   return out;
 }
 

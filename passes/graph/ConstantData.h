@@ -34,6 +34,9 @@ mlir::FailureOr<std::vector<char>> readBytes(mlir::ElementsAttr attr);
 /// The values of an f32 or f64 `attr` in double precision.
 mlir::FailureOr<std::vector<double>> readFloats(mlir::ElementsAttr attr);
 
+/// The values of a signless integer `attr` (8 to 64 bits), sign-extended.
+mlir::FailureOr<std::vector<int64_t>> readInts(mlir::ElementsAttr attr);
+
 /// The name of the resource blob behind `attr`, or "" for dense data.
 llvm::StringRef resourceName(mlir::ElementsAttr attr);
 
@@ -49,6 +52,12 @@ mlir::ElementsAttr makeFloatElements(mlir::RankedTensorType type,
                                      llvm::ArrayRef<double> values,
                                      bool asResource, llvm::StringRef name);
 
+/// `values` truncated to `type`'s integer width (two's complement wrap) as
+/// an elements attribute, as makeElements does.
+mlir::ElementsAttr makeIntElements(mlir::RankedTensorType type,
+                                   llvm::ArrayRef<int64_t> values,
+                                   bool asResource, llvm::StringRef name);
+
 /// `data` (row-major, `shape`, elements `width` bytes wide) with its
 /// dimensions permuted: result dimension i is input dimension perm[i].
 std::vector<char> transposeBytes(llvm::ArrayRef<char> data,
@@ -63,6 +72,13 @@ std::vector<char> sliceBytes(llvm::ArrayRef<char> data,
                              llvm::ArrayRef<int64_t> steps,
                              llvm::ArrayRef<int64_t> resultShape,
                              int64_t width);
+
+/// The slices of `data` (row-major, `shape`) along `axis` at `indices`
+/// (negative ones count from the back), in order; failure for an index out
+/// of range.
+mlir::FailureOr<std::vector<char>>
+gatherBytes(llvm::ArrayRef<char> data, llvm::ArrayRef<int64_t> shape,
+            int64_t axis, llvm::ArrayRef<int64_t> indices, int64_t width);
 
 /// The element of `data` (of `shape`, numpy-broadcast to `resultShape`) that
 /// lands at each position of `resultShape`, row-major.

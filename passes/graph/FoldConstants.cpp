@@ -71,11 +71,16 @@ static std::optional<BinaryFn> binaryFn(Operation *op) {
       .Case([](nn::DivOp) -> BinaryFn {
         return [](double a, double b) { return a / b; };
       })
+      // NaN-propagating, as arith.maximumf/minimumf in the lowering.
       .Case([](nn::MaxOp) -> BinaryFn {
-        return [](double a, double b) { return std::fmax(a, b); };
+        return [](double a, double b) {
+          return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b);
+        };
       })
       .Case([](nn::MinOp) -> BinaryFn {
-        return [](double a, double b) { return std::fmin(a, b); };
+        return [](double a, double b) {
+          return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b);
+        };
       })
       .Default([](Operation *) { return std::nullopt; });
 }
@@ -93,6 +98,73 @@ static std::optional<UnaryFn> unaryFn(Operation *op) {
         return [](double x) { return std::sqrt(x); };
       })
       .Default([](Operation *) { return std::nullopt; });
+}
+
+/// `a op b` on signless integers sign-extended to 64 bits; wrapping (the
+/// result is truncated to the element width when written). Fails where the
+/// op is undefined (division by zero).
+static FailureOr<int64_t> integerBinary(Operation *op, int64_t a, int64_t b) {
+  auto ua = static_cast<uint64_t>(a), ub = static_cast<uint64_t>(b);
+  if (isa<nn::AddOp>(op))
+    return static_cast<int64_t>(ua + ub);
+  if (isa<nn::SubOp>(op))
+    return static_cast<int64_t>(ua - ub);
+  if (isa<nn::MulOp>(op))
+    return static_cast<int64_t>(ua * ub);
+  if (isa<nn::DivOp>(op)) {
+    if (b == 0)
+      return failure();
+    // Truncating, as arith.divsi; x / -1 wraps instead of overflowing.
+    return b == -1 ? static_cast<int64_t>(0 - ua) : a / b;
+  }
+  if (isa<nn::MaxOp>(op))
+    return std::max(a, b);
+  if (isa<nn::MinOp>(op))
+    return std::min(a, b);
+  return failure();
+}
+
+/// The values of a cast from `in`'s element type to `type`'s; fails where
+/// the cast is undefined or not exact to compute here (a float out of the
+/// integer range, an integer beyond 2^53 to a float).
+static FailureOr<ElementsAttr> evaluateCast(ElementsAttr in,
+                                            RankedTensorType type,
+                                            bool asResource, StringRef name) {
+  Type to = type.getElementType();
+  bool toFloat = to.isF32() || to.isF64();
+  auto toInt = dyn_cast<IntegerType>(to);
+  if (toInt && (!toInt.isSignless() || toInt.getWidth() % 8))
+    return failure();
+  if (FailureOr<std::vector<double>> floats = readFloats(in);
+      succeeded(floats)) {
+    if (toFloat)
+      return makeFloatElements(type, *floats, asResource, name);
+    if (!toInt)
+      return failure();
+    double limit = std::ldexp(1.0, toInt.getWidth() - 1);
+    std::vector<int64_t> ints;
+    for (double x : *floats) {
+      double t = std::trunc(x);
+      if (std::isnan(t) || t < -limit || t >= limit)
+        return failure();
+      ints.push_back(static_cast<int64_t>(t));
+    }
+    return makeIntElements(type, ints, asResource, name);
+  }
+  FailureOr<std::vector<int64_t>> ints = readInts(in);
+  if (failed(ints))
+    return failure();
+  if (toInt)
+    return makeIntElements(type, *ints, asResource, name);
+  if (!toFloat)
+    return failure();
+  std::vector<double> floats;
+  for (int64_t v : *ints) {
+    if (v > (int64_t(1) << 53) || v < -(int64_t(1) << 53))
+      return failure();
+    floats.push_back(static_cast<double>(v));
+  }
+  return makeFloatElements(type, floats, asResource, name);
 }
 
 /// The values of `op` computed from the bytes/values of its constant
@@ -145,6 +217,66 @@ static FailureOr<ElementsAttr> evaluate(Operation *op,
         }
     }
     return makeElements(type, out, asResource, name);
+  }
+
+  if (isa<nn::CastOp>(op))
+    return evaluateCast(operands[0], type, asResource, name);
+  if (auto gather = dyn_cast<nn::GatherOp>(op)) {
+    FailureOr<std::vector<char>> data = readBytes(operands[0]);
+    FailureOr<std::vector<int64_t>> indices = readInts(operands[1]);
+    if (failed(data) || failed(indices))
+      return failure();
+    auto dataTy = cast<RankedTensorType>(operands[0].getType());
+    int64_t axis = gather.getAxis();
+    if (axis < 0)
+      axis += dataTy.getRank();
+    FailureOr<std::vector<char>> out = gatherBytes(
+        *data, dataTy.getShape(), axis, *indices, width(operands[0]));
+    if (failed(out))
+      return failure();
+    return makeElements(type, *out, asResource, name);
+  }
+
+  // Arithmetic on integers (shape computations).
+  if (isa<IntegerType>(elemTy)) {
+    std::vector<std::vector<int64_t>> values;
+    for (ElementsAttr in : operands) {
+      FailureOr<std::vector<int64_t>> ints = readInts(in);
+      if (failed(ints))
+        return failure();
+      values.push_back(std::move(*ints));
+    }
+    std::vector<int64_t> out;
+    if (isa<nn::NegOp, nn::AbsOp>(op)) {
+      for (int64_t v : values[0]) {
+        bool negate = isa<nn::NegOp>(op) || v < 0;
+        out.push_back(negate ? static_cast<int64_t>(0 - static_cast<uint64_t>(v))
+                             : v);
+      }
+      return makeIntElements(type, out, asResource, name);
+    }
+    if (!binaryFn(op) || values.size() != 2)
+      return failure();
+    // Broadcast through doubles would lose bits: index the operands.
+    auto shapeOf = [](ElementsAttr a) {
+      return cast<ShapedType>(a.getType()).getShape();
+    };
+    auto indices = [&](ElementsAttr a) {
+      std::vector<double> idx(a.getNumElements());
+      for (size_t i = 0; i < idx.size(); ++i)
+        idx[i] = static_cast<double>(i);
+      return broadcastTo(idx, shapeOf(a), type.getShape());
+    };
+    std::vector<double> li = indices(operands[0]), ri = indices(operands[1]);
+    for (size_t i = 0; i < li.size(); ++i) {
+      FailureOr<int64_t> v =
+          integerBinary(op, values[0][static_cast<size_t>(li[i])],
+                        values[1][static_cast<size_t>(ri[i])]);
+      if (failed(v))
+        return failure();
+      out.push_back(*v);
+    }
+    return makeIntElements(type, out, asResource, name);
   }
 
   // Arithmetic on floats.

@@ -1,13 +1,15 @@
-//===- CopyForwardedResults.cpp - One tensor per function result ----------===//
+//===- CopyForwardedResults.cpp - Function boundaries for the C ABI -------===//
 //
 // Part of Lathe.
 //
 //===----------------------------------------------------------------------===//
 //
-// This file implements `lathe-copy-forwarded-results`: before bufferization,
-// every function result that is an argument or repeats an earlier result is
-// copied into a fresh tensor, so that each output of a compiled model is its
-// own out-parameter buffer.
+// This file implements the two passes that prepare function boundaries for
+// bufferization and the bare-pointer C ABI: `lathe-copy-forwarded-results`
+// copies every function result that is an argument or repeats an earlier
+// result into a fresh tensor, so that each output of a compiled model is its
+// own out-parameter buffer; `lathe-flatten-empty-boundary-tensors` gives
+// zero-size arguments and results a 1-D type.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,10 +18,12 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 namespace lathe {
 #define GEN_PASS_DEF_COPYFORWARDEDRESULTSPASS
+#define GEN_PASS_DEF_FLATTENEMPTYBOUNDARYTENSORSPASS
 #include "passes/Passes.h.inc"
 } // namespace lathe
 
@@ -53,6 +57,54 @@ struct CopyForwardedResultsPass
   void runOnOperation() override {
     getOperation()->walk(
         [](func::ReturnOp ret) { (void)copyForwardedResults(ret); });
+  }
+};
+
+/// True for a static tensor type of rank > 1 with no elements.
+bool isEmptyBoundary(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() && tensor.getRank() > 1 &&
+         tensor.getNumElements() == 0;
+}
+
+struct FlattenEmptyBoundaryTensorsPass
+    : impl::FlattenEmptyBoundaryTensorsPassBase<
+          FlattenEmptyBoundaryTensorsPass> {
+  void runOnOperation() override {
+    getOperation()->walk([](func::FuncOp func) {
+      if (func.isExternal())
+        return;
+      auto flat = [](Type t) {
+        return RankedTensorType::get(
+            {0}, cast<RankedTensorType>(t).getElementType());
+      };
+      Block &entry = func.getBody().front();
+      OpBuilder b(&entry, entry.begin());
+      for (BlockArgument arg : entry.getArguments()) {
+        if (!isEmptyBoundary(arg.getType()))
+          continue;
+        auto type = cast<RankedTensorType>(arg.getType());
+        Value empty = b.create<tensor::EmptyOp>(func.getLoc(), type.getShape(),
+                                                type.getElementType());
+        arg.replaceAllUsesWith(empty);
+        arg.setType(flat(type));
+      }
+      func.walk([&](func::ReturnOp ret) {
+        OpBuilder rb(ret);
+        for (OpOperand &operand : ret->getOpOperands())
+          if (isEmptyBoundary(operand.get().getType()))
+            operand.set(rb.create<tensor::EmptyOp>(
+                ret.getLoc(), ArrayRef<int64_t>{0},
+                cast<RankedTensorType>(operand.get().getType())
+                    .getElementType()));
+      });
+      SmallVector<Type> results;
+      for (Type t : func.getResultTypes())
+        results.push_back(isEmptyBoundary(t) ? flat(t) : t);
+      func.setFunctionType(
+          FunctionType::get(func.getContext(), entry.getArgumentTypes(),
+                            results));
+    });
   }
 };
 } // namespace

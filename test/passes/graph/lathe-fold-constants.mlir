@@ -74,3 +74,61 @@ func.func @not_constant(%x: tensor<2xf32>) -> tensor<2xf32> {
   %y = nn.mul %x, %b : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
   return %y : tensor<2xf32>
 }
+
+// -----
+
+// Integer shape arithmetic, with broadcasting and truncating division, and
+// casts between integers and floats.
+// CHECK-LABEL: func.func @shape_arith
+// CHECK-NEXT: %[[S:.+]] = nn.constant dense<[1, 0, 12]> : tensor<3xi64>
+// CHECK-NEXT: %[[F:.+]] = nn.constant dense<[1.000000e+00, 0.000000e+00, 1.200000e+01]> : tensor<3xf32>
+// CHECK-NEXT: %[[I:.+]] = nn.constant dense<[2, -1]> : tensor<2xi32>
+// CHECK-NEXT: return %[[S]], %[[F]], %[[I]]
+func.func @shape_arith() -> (tensor<3xi64>, tensor<3xf32>, tensor<2xi32>) {
+  %a = nn.constant dense<[3, -5, 24]> : tensor<3xi64>
+  %b = nn.constant dense<2> : tensor<1xi64>
+  %d = nn.div %a, %b : (tensor<3xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %one = nn.constant dense<1> : tensor<i64>
+  %m = nn.max %d, %one : (tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+  %n = nn.neg %d : tensor<3xi64>
+  %s = nn.sub %m, %n : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %q = nn.div %s, %b : (tensor<3xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %f = nn.cast %q : tensor<3xi64> -> tensor<3xf32>
+  %g = nn.constant dense<[2.9, -1.5]> : tensor<2xf32>
+  %i = nn.cast %g : tensor<2xf32> -> tensor<2xi32>
+  return %q, %f, %i : tensor<3xi64>, tensor<3xf32>, tensor<2xi32>
+}
+
+// -----
+
+// Division by zero is left to run time.
+// CHECK-LABEL: func.func @div_by_zero
+// CHECK: nn.div
+func.func @div_by_zero() -> tensor<2xi64> {
+  %a = nn.constant dense<[3, 4]> : tensor<2xi64>
+  %b = nn.constant dense<[1, 0]> : tensor<2xi64>
+  %d = nn.div %a, %b : (tensor<2xi64>, tensor<2xi64>) -> tensor<2xi64>
+  return %d : tensor<2xi64>
+}
+
+// -----
+
+// A gather from a constant table at constant indices; an out-of-range index
+// is left to run time.
+// CHECK-LABEL: func.func @gather
+// CHECK-NEXT: %[[G:.+]] = nn.constant dense<{{\[}}[3.000000e+00, 1.000000e+00]]> : tensor<1x2xf32>
+// CHECK-NEXT: return %[[G]]
+// CHECK-LABEL: func.func @gather_out_of_range
+// CHECK: nn.gather
+func.func @gather() -> tensor<1x2xf32> {
+  %t = nn.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %i = nn.constant dense<[[-1, 0]]> : tensor<1x2xi64>
+  %g = nn.gather %t, %i axis 0 : (tensor<3xf32>, tensor<1x2xi64>) -> tensor<1x2xf32>
+  return %g : tensor<1x2xf32>
+}
+func.func @gather_out_of_range() -> tensor<1xf32> {
+  %t = nn.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %i = nn.constant dense<[3]> : tensor<1xi32>
+  %g = nn.gather %t, %i axis 0 : (tensor<3xf32>, tensor<1xi32>) -> tensor<1xf32>
+  return %g : tensor<1xf32>
+}

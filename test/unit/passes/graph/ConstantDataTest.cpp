@@ -96,6 +96,20 @@ TEST(ConstantData, SliceBytesWithNegativeStep) {
   EXPECT_EQ(got, (std::vector<int64_t>{7, 8, 1, 2}));
 }
 
+TEST(ConstantData, GatherBytes) {
+  std::vector<int16_t> in = {0, 1, 2, 3, 4, 5};
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(in.data()),
+                       in.size() * sizeof(int16_t));
+  // [2, 3] along axis 1 at [2, -3, 2].
+  FailureOr<std::vector<char>> out =
+      gatherBytes(bytes, {2, 3}, 1, {2, -3, 2}, 2);
+  ASSERT_TRUE(succeeded(out));
+  std::vector<int16_t> got(6);
+  std::memcpy(got.data(), out->data(), out->size());
+  EXPECT_EQ(got, (std::vector<int16_t>{2, 0, 2, 5, 3, 5}));
+  EXPECT_TRUE(failed(gatherBytes(bytes, {2, 3}, 0, {2}, 2)));
+}
+
 TEST(ConstantData, BroadcastTo) {
   EXPECT_EQ(broadcastTo({1, 2}, {2}, {2, 2}),
             (std::vector<double>{1, 2, 1, 2}));
@@ -130,6 +144,18 @@ TEST(ConstantData, DenseSplatExpands) {
   ElementsAttr dense = makeFloatElements(type, {1, 2, 3}, false, "");
   EXPECT_TRUE(isa<DenseElementsAttr>(dense));
   EXPECT_EQ(resourceName(dense), "");
+}
+
+TEST(ConstantData, IntegersSignExtendAndWrap) {
+  MLIRContext ctx;
+  auto type = RankedTensorType::get({3}, IntegerType::get(&ctx, 32));
+  ElementsAttr attr =
+      makeIntElements(type, {-1, int64_t(1) << 32 | 7, 5}, false, "");
+  FailureOr<std::vector<int64_t>> values = readInts(attr);
+  ASSERT_TRUE(succeeded(values));
+  // 2^32 + 7 wraps to 7 in 32 bits; -1 reads back sign-extended.
+  EXPECT_EQ(*values, (std::vector<int64_t>{-1, 7, 5}));
+  EXPECT_TRUE(failed(readFloats(attr)));
 }
 
 } // namespace
