@@ -172,7 +172,8 @@ def NN_ResizeOp : NN_InferOp<"resize", [SameOperandsAndResultElementType]> {
     renormalized) instead of repeating the border. `tf_crop_and_resize`
     samples the region `roi` (starts then ends, in fractions of each dim)
     and gives `extrapolation_value` to output elements that fall outside
-    the input.
+    the input. With `antialias`, a linear or cubic downsampling (scale < 1)
+    stretches its kernel by 1 / scale and normalizes the weights.
 
     Example:
 
@@ -188,7 +189,7 @@ def NN_ResizeOp : NN_InferOp<"resize", [SameOperandsAndResultElementType]> {
                        NN_CoordinateMode:$coordinate_mode,
                        NN_NearestMode:$nearest_mode,
                        DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
-                       UnitAttr:$exclude_outside,
+                       UnitAttr:$exclude_outside, UnitAttr:$antialias,
                        OptionalAttr<DenseF64ArrayAttr>:$roi,
                        DefaultValuedAttr<F64Attr, "0.0">:$extrapolation_value);
   let results = (outs NN_FloatTensor:$result);

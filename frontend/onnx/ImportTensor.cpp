@@ -265,8 +265,9 @@ LogicalResult importResize(NodeImporter &n) {
       nn::symbolizeNearestMode(*nearest);
   if (!nearestMode)
     return n.unsupportedAttr("nearest_mode", *nearest);
-  if (*antialias)
-    return n.unsupportedAttr("antialias", std::to_string(*antialias));
+  if (*antialias && *resizeMode == nn::ResizeMode::nearest)
+    return n.unsupportedAttr("antialias", std::to_string(*antialias),
+                             "with mode nearest");
   auto extrapolation = n.floatAttr("extrapolation_value", 0.0f);
   if (failed(extrapolation))
     return failure();
@@ -357,6 +358,8 @@ LogicalResult importResize(NodeImporter &n) {
     attrs.push_back(n.namedAttr(
         "extrapolation_value", n.builder().getF64FloatAttr(*extrapolation)));
   }
+  if (*antialias)
+    attrs.push_back(n.unit("antialias"));
   if (*resizeMode == nn::ResizeMode::cubic) {
     attrs.push_back(
         n.namedAttr("cubic_coeff_a", n.builder().getF64FloatAttr(*cubicA)));

@@ -373,6 +373,7 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
     nn::ResizeMode mode = op.getMode();
     double a = op.getCubicCoeffA().convertToDouble();
     bool excludeOutside = op.getExcludeOutside();
+    bool antialias = op.getAntialias();
     Value input = op.getInput();
 
     std::optional<ArrayRef<double>> roi = op.getRoi();
@@ -490,14 +491,7 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
                     f(1.0)}});
               continue;
             }
-            if (mode == nn::ResizeMode::linear) {
-              taps.push_back({{toIndex(fl), b.create<arith::SubFOp>(
-                                                l, f(1.0), frac)},
-                              {toIndex(up), frac}});
-              continue;
-            }
-            // Cubic: neighbours floor - 1 .. floor + 2 with Keys' weights
-            // for distances 1 + t, t, 1 - t, 2 - t (A = cubic_coeff_a).
+            // Keys' cubic kernel (A = cubic_coeff_a) near and far from 0.
             auto keysNear = [&](Value x) { // |x| <= 1
               // ((A + 2) x - (A + 3)) x x + 1
               Value v = b.create<arith::SubFOp>(
@@ -516,6 +510,59 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
                          l, b.create<arith::MulFOp>(l, v, x), f(4 * a))
                   .getResult();
             };
+            auto insideInput = [&](Value pos) {
+              return b.create<arith::AndIOp>(
+                  l,
+                  b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, pos,
+                                          f(0.0)),
+                  b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, pos,
+                                          f(in - 1)));
+            };
+            if (antialias && scale < 1.0) {
+              // Downsampling with antialiasing: the kernel stretched by
+              // 1 / scale, over the taps floor + start .. floor - start + 1,
+              // weights normalized to sum to 1.
+              double reach = mode == nn::ResizeMode::linear ? 1.0 : 2.0;
+              int64_t start = static_cast<int64_t>(std::floor(-reach / scale)) + 1;
+              SmallVector<std::pair<Value, Value>> dimTaps;
+              Value total = f(0.0);
+              for (int64_t j = start; j <= 1 - start; ++j) {
+                Value pos = b.create<arith::AddFOp>(l, fl, f(double(j)));
+                Value arg = b.create<math::AbsFOp>(
+                    l, b.create<arith::MulFOp>(
+                           l, b.create<arith::SubFOp>(l, f(double(j)), frac),
+                           f(scale)));
+                Value w;
+                if (mode == nn::ResizeMode::linear) {
+                  w = b.create<arith::MaximumFOp>(
+                      l, b.create<arith::SubFOp>(l, f(1.0), arg), f(0.0));
+                } else {
+                  Value near = b.create<arith::CmpFOp>(
+                      l, arith::CmpFPredicate::OLE, arg, f(1.0));
+                  Value far = b.create<arith::CmpFOp>(
+                      l, arith::CmpFPredicate::OLT, arg, f(2.0));
+                  w = b.create<arith::SelectOp>(
+                      l, near, keysNear(arg),
+                      b.create<arith::SelectOp>(l, far, keysFar(arg), f(0.0)));
+                }
+                if (excludeOutside)
+                  w = b.create<arith::SelectOp>(l, insideInput(pos), w, f(0.0));
+                total = b.create<arith::AddFOp>(l, total, w);
+                dimTaps.push_back({toIndex(pos), w});
+              }
+              for (auto &tap : dimTaps)
+                tap.second = b.create<arith::DivFOp>(l, tap.second, total);
+              taps.push_back(dimTaps);
+              continue;
+            }
+            if (mode == nn::ResizeMode::linear) {
+              taps.push_back({{toIndex(fl), b.create<arith::SubFOp>(
+                                                l, f(1.0), frac)},
+                              {toIndex(up), frac}});
+              continue;
+            }
+            // Cubic: neighbours floor - 1 .. floor + 2 with Keys' weights
+            // for distances 1 + t, t, 1 - t, 2 - t.
             Value oneMinus = b.create<arith::SubFOp>(l, f(1.0), frac);
             Value w[4] = {keysFar(b.create<arith::AddFOp>(l, frac, f(1.0))),
                           keysNear(frac), keysNear(oneMinus),
@@ -526,13 +573,8 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
             for (int t = 0; t < 4; ++t) {
               Value pos = b.create<arith::AddFOp>(l, fl, f(t - 1));
               if (excludeOutside) {
-                Value inside = b.create<arith::AndIOp>(
-                    l,
-                    b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, pos,
-                                            f(0.0)),
-                    b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, pos,
-                                            f(in - 1)));
-                w[t] = b.create<arith::SelectOp>(l, inside, w[t], f(0.0));
+                w[t] = b.create<arith::SelectOp>(l, insideInput(pos), w[t],
+                                                 f(0.0));
                 total = b.create<arith::AddFOp>(l, total, w[t]);
               }
               dimTaps.push_back({toIndex(pos), w[t]});

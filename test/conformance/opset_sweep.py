@@ -132,6 +132,11 @@ def resize_case(opset):
     if opset < 11:
         return Case("Resize", {"x": x}, {"scales": scales}, mode="nearest")
     roi = np.array([], np.float32)
+    if opset >= 18:  # Antialiased cubic downsampling.
+        return Case("Resize", {"x": rand(1, 1, 5, 7)},
+                    {"roi": roi,
+                     "scales": np.array([1, 1, 0.6, 0.7], np.float32)},
+                    mode="cubic", antialias=1)
     return Case("Resize", {"x": x}, {"roi": roi, "scales": scales},
                 mode="linear")
 

@@ -284,5 +284,9 @@ func.func @indexing(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %img: tensor<1x1x4
          coordinate_mode tf_crop_and_resize nearest_mode round_prefer_floor
          {roi = array<f64: 0.0, 0.0, 0.4, 0.6, 1.0, 1.0, 0.6, 0.8>, extrapolation_value = 10.0 : f64}
       : tensor<1x1x4x4xf32> -> tensor<1x1x3x3xf32>
+  // CHECK: nn.resize %{{.*}} mode linear {{.*}} {antialias}
+  %7 = nn.resize %img sizes [1, 1, 2, 2] scales [1.0, 1.0, 0.5, 0.5] mode linear
+         coordinate_mode half_pixel nearest_mode round_prefer_floor {antialias}
+      : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xf32>
   return
 }
