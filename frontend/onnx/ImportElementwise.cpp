@@ -8,7 +8,8 @@
 // broadcasting binary ops, variadic Max/Min/Sum as chains of binary ops,
 // Clip), and the ops that normalize or reduce along axes: Softmax,
 // LayerNormalization and ReduceSum/Mean/Max/Min. Per-opset differences:
-//   - Clip takes min/max as attributes before opset 11, as inputs from 11;
+//   - Clip takes min/max as attributes before opset 11, as inputs from 11
+//     (constant bounds give nn.clip, others nn.max and nn.min);
 //   - Softmax before 13 has axis default 1 and "flatten to 2-D at axis"
 //     semantics, imported as flatten + softmax + reshape unless the axis is
 //     the last one; from 13 its axis defaults to -1;
@@ -217,6 +218,38 @@ LogicalResult importClip(NodeImporter &n) {
   } else {
     if (failed(n.expectInputs(1, 3)))
       return failure();
+    // Bounds computed at run time (or not f32): max, then min, with the
+    // scalar bounds broadcast.
+    bool dynamic = false;
+    for (unsigned i = 1; i < 3; ++i)
+      if (n.hasInput(i)) {
+        auto ty = n.inputType(i);
+        if (failed(ty))
+          return failure();
+        dynamic |= !n.isConstantInput(i) || !ty->getElementType().isF32();
+      }
+    if (dynamic) {
+      auto y = n.input(0);
+      if (failed(y))
+        return failure();
+      if (n.hasInput(1)) {
+        auto lower = n.input(1);
+        if (failed(lower))
+          return failure();
+        y = n.create<nn::MaxOp>(ValueRange{*y, *lower});
+        if (failed(y))
+          return failure();
+      }
+      if (n.hasInput(2)) {
+        auto upper = n.input(2);
+        if (failed(upper))
+          return failure();
+        y = n.create<nn::MinOp>(ValueRange{*y, *upper});
+        if (failed(y))
+          return failure();
+      }
+      return n.setOutput(0, *y);
+    }
     if (n.hasInput(1)) {
       auto min = n.constantFloat(1, "min");
       if (failed(min))

@@ -392,7 +392,9 @@ def write_report(path, data_dir, results, excluded, ops_of, opset_of,
         f"ONNX's backend node tests (onnx {onnx.__version__}, "
         f"{len(results) + sum(len(v) for v in excluded.values())} tests in",
         "`onnx/backend/test/data/node`) through Lathe's JIT. Do not edit by hand;",
-        "rerun the script (see test/conformance/README.md).",
+        "rerun the script (see test/conformance/README.md). Every covered",
+        "operator is also checked in each opset form from 7 to 24 against",
+        "ONNX Runtime by `test/conformance/opset_sweep.py`.",
         "",
         f"**{counts['pass']} of {total} tests in scope pass "
         f"({100.0 * counts['pass'] / max(1, total):.1f}%)**: "
