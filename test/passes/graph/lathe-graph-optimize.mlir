@@ -1,4 +1,5 @@
 // RUN: lathe-opt %s -split-input-file -lathe-graph-optimize | FileCheck %s
+// RUN: lathe-opt %s -split-input-file -lathe-graph-optimize=max-fold-elements=2 | FileCheck %s --check-prefix=LIMIT
 
 // Identity ops fold away (the nn folders, run by canonicalize).
 // CHECK-LABEL: func.func @identities
@@ -59,6 +60,12 @@ func.func @not_identities(%x: tensor<3x3xf32>) -> tensor<3x3xf32> {
 // CHECK: %[[C:.+]] = nn.conv2d %arg0
 // CHECK-NEXT: %[[R:.+]] = nn.relu %[[C]]
 // CHECK-NEXT: return %[[R]], %[[R]]
+// With a limit of 2 elements the 4-element weight stays a transpose, so the
+// batch_norm has no constant weight to fold into.
+// LIMIT-LABEL: func.func @conv_bn_relu
+// LIMIT: nn.transpose
+// LIMIT: nn.conv2d
+// LIMIT: nn.batch_norm
 func.func @conv_bn_relu(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
   %w = nn.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32>
   %wt = nn.transpose %w [1, 0, 2, 3] : tensor<2x2x1x1xf32> -> tensor<2x2x1x1xf32>
