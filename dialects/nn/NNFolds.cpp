@@ -5,9 +5,10 @@
 //===----------------------------------------------------------------------===//
 //
 // This file implements the `fold` hooks of the nn ops that can be the
-// identity: a reshape to the same shape, a transpose by the identity
-// permutation, a pad of zero everywhere, a slice of the whole tensor and a
-// clip without bounds all return their input. Chains of reshapes and of
+// identity: a reshape or flatten to the same shape, a transpose by the
+// identity permutation, a pad of zero everywhere, a slice of the whole tensor,
+// a clip without finite bounds, a cast to the same type and a concat of one
+// tensor all return their input. Chains of reshapes and of
 // transposes collapse into one. The folders never compute on constant data:
 // evaluating ops on weights, with its size limit, is lathe-fold-constants.
 //
@@ -81,7 +82,28 @@ OpFoldResult PadOp::fold(FoldAdaptor) {
 }
 
 OpFoldResult ClipOp::fold(FoldAdaptor) {
-  if (!getMin() && !getMax())
+  // A missing bound and an infinite one are the same: no bound.
+  bool noMin = !getMin() || (getMin()->isInfinity() && getMin()->isNegative());
+  bool noMax = !getMax() || (getMax()->isInfinity() && !getMax()->isNegative());
+  if (noMin && noMax)
     return getInput();
+  return {};
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+OpFoldResult FlattenOp::fold(FoldAdaptor) {
+  if (sameStaticType(getInput().getType(), getType()))
+    return getInput();
+  return {};
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1 && getInputs()[0].getType() == getType())
+    return getInputs()[0];
   return {};
 }

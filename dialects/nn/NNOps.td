@@ -239,6 +239,7 @@ def NN_CastOp : NN_Op<"cast", [SameOperandsAndResultShape]> {
   let arguments = (ins NN_Tensor:$input);
   let results = (outs NN_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
 }
 
 def NN_ClipOp : NN_Op<"clip", [SameOperandsAndResultType]> {
@@ -448,6 +449,7 @@ def NN_FlattenOp : NN_InferOp<"flatten", [SameOperandsAndResultElementType]> {
   let assemblyFormat = [{
     $input `axis` $axis attr-dict `:` type($input) `->` type($result)
   }];
+  let hasFolder = 1;
 }
 
 def NN_TransposeOp : NN_InferOp<"transpose", [SameOperandsAndResultElementType]> {
@@ -488,6 +490,7 @@ def NN_ConcatOp : NN_InferOp<"concat", [SameOperandsAndResultElementType]> {
   let assemblyFormat = [{
     $inputs `axis` $axis attr-dict `:` functional-type($inputs, results)
   }];
+  let hasFolder = 1;
 }
 
 def NN_SliceOp : NN_InferOp<"slice", [SameOperandsAndResultElementType]> {

@@ -15,7 +15,11 @@ func.func @identities(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %g = nn.transpose %f [1, 0] : tensor<3x2xf32> -> tensor<2x3xf32>
   %h = nn.reshape %g [6] : tensor<2x3xf32> -> tensor<6xf32>
   %i = nn.reshape %h [2, 3] : tensor<6xf32> -> tensor<2x3xf32>
-  %r = nn.relu %i : tensor<2x3xf32>
+  %j = nn.flatten %i axis 1 : tensor<2x3xf32> -> tensor<2x3xf32>
+  %k = nn.cast %j : tensor<2x3xf32> -> tensor<2x3xf32>
+  %l = nn.concat %k axis 0 : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %m = nn.clip %l min 0xFF800000 max 0x7F800000 : tensor<2x3xf32>
+  %r = nn.relu %m : tensor<2x3xf32>
   return %r : tensor<2x3xf32>
 }
 
@@ -42,12 +46,17 @@ func.func @chains(%x: tensor<2x3xf32>, %y: tensor<2x3x4xf32>) -> (tensor<6xf32>,
 // CHECK: nn.pad
 // CHECK: nn.clip
 // CHECK: nn.transpose
+// CHECK: nn.cast
+// CHECK: nn.clip
 func.func @not_identities(%x: tensor<3x3xf32>) -> tensor<3x3xf32> {
   %a = nn.slice %x starts [2, 0] ends [-1, 3] steps [-1, 1] : tensor<3x3xf32> -> tensor<3x3xf32>
   %b = nn.pad %a pads [1, 0, -1, 0] : tensor<3x3xf32> -> tensor<3x3xf32>
   %c = nn.clip %b min 0.000000e+00 : tensor<3x3xf32>
   %d = nn.transpose %c [1, 0] : tensor<3x3xf32> -> tensor<3x3xf32>
-  return %d : tensor<3x3xf32>
+  %e = nn.cast %d : tensor<3x3xf32> -> tensor<3x3xf64>
+  %f = nn.cast %e : tensor<3x3xf64> -> tensor<3x3xf32>
+  %g = nn.clip %f min 1.000000e+00 max 0x7F800000 : tensor<3x3xf32>
+  return %g : tensor<3x3xf32>
 }
 
 // -----
