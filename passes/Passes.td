@@ -47,6 +47,18 @@ def FoldBatchNormPass : Pass<"lathe-fold-batch-norm", "mlir::ModuleOp"> {
   }];
 }
 
+def FoldConvAffinePass : Pass<"lathe-fold-conv-affine", "mlir::ModuleOp"> {
+  let summary = "Fold a per-channel nn.mul or nn.add by a constant into the conv";
+  let description = [{
+    Rewrites `nn.mul(nn.conv2d(x, W, b), s)` into `nn.conv2d(x, W * s, b * s)`
+    and `nn.add(nn.conv2d(x, W, b), a)` into `nn.conv2d(x, W, b + a)` when
+    `s` or `a` is a constant with one value per output channel (shape
+    `[1, F, 1, 1]`, `[F, 1, 1]`, ...) or a single value, the weights are
+    constants and the conv result has no other user: the Mul + Add of a
+    frozen BatchNormalization, or a bias outside the Conv node.
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // passes/lower
 //===----------------------------------------------------------------------===//

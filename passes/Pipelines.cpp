@@ -61,6 +61,8 @@ void lathe::buildGraphOptimizePipeline(OpPassManager &pm,
   fold.maxElements = options.maxFoldElements;
   pm.addPass(createFoldConstantsPass(fold));
   pm.addPass(createFoldBatchNormPass());
+  // After the batch_norm fold, whose conv + bias it can extend further.
+  pm.addPass(createFoldConvAffinePass());
   // Folding can leave duplicate constants and ops computing the same value.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

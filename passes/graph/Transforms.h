@@ -66,6 +66,24 @@ foldBatchNormIntoProducer(mlir::RewriterBase &rewriter, nn::BatchNormOp bn);
 void populateFoldBatchNormPatterns(mlir::RewritePatternSet &patterns,
                                    FoldBatchNormControlFn controlFn = nullptr);
 
+//===----------------------------------------------------------------------===//
+// Per-channel mul and add into conv (FoldConvAffine.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Decides whether an nn.mul or nn.add is folded into its conv2d operand.
+using FoldConvAffineControlFn = std::function<bool(mlir::Operation *)>;
+
+/// Folds `op`, an nn.mul or nn.add of a conv2d result (with constant weights
+/// and no other user) by a per-channel constant, into the conv; returns the
+/// new conv, which replaces `op`.
+mlir::FailureOr<mlir::Operation *>
+foldAffineIntoConv(mlir::RewriterBase &rewriter, mlir::Operation *op);
+
+/// Adds the pattern that applies foldAffineIntoConv where `controlFn` agrees
+/// (always when it is null).
+void populateFoldConvAffinePatterns(mlir::RewritePatternSet &patterns,
+                                    FoldConvAffineControlFn controlFn = nullptr);
+
 } // namespace lathe::graph
 
 #endif // LATHE_PASSES_GRAPH_TRANSFORMS_H
