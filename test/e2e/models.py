@@ -144,8 +144,40 @@ def attention():
                   "attention")
 
 
+def folding():
+    """Weights-only subgraphs and affine ops the graph passes fold away: a
+    transposed conv weight, a bias-free Conv then Mul + Add per channel (a
+    frozen BatchNormalization), a scaled Gemm bias, BatchNormalization after
+    the Gemm."""
+    rng = np.random.default_rng(5)
+    bn, bn_inits = _batch_norm(rng, "bn_fc", 10, "g1", "y")
+    inits = [_weights(rng, "conv_w_t", [3, 8, 3, 3]),
+             _weights(rng, "ch_scale", [1, 8, 1, 1]),
+             _weights(rng, "ch_shift", [1, 8, 1, 1], 0.1),
+             _weights(rng, "fc_w", [10, 8 * 8 * 8], 0.1),
+             _weights(rng, "fc_b", [10], 0.1),
+             numpy_helper.from_array(np.array([0.5], np.float32),
+                                     "half")] + bn_inits
+    nodes = [
+        helper.make_node("Transpose", ["conv_w_t"], ["conv_w"],
+                         name="weight_t", perm=[1, 0, 2, 3]),
+        helper.make_node("Conv", ["input", "conv_w"], ["c1"], name="conv1",
+                         pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+        helper.make_node("Mul", ["c1", "ch_scale"], ["m1"], name="scale"),
+        helper.make_node("Add", ["m1", "ch_shift"], ["a1"], name="shift"),
+        helper.make_node("Relu", ["a1"], ["r1"], name="relu1"),
+        helper.make_node("Flatten", ["r1"], ["f1"], name="flatten", axis=1),
+        helper.make_node("Mul", ["fc_b", "half"], ["fc_b2"], name="bias_s"),
+        helper.make_node("Gemm", ["f1", "fc_w", "fc_b2"], ["g1"], name="fc",
+                         transB=1),
+        bn,
+    ]
+    return _model(nodes, [_io("input", [1, 3, 8, 8])], [_io("y", [1, 10])],
+                  inits, "folding")
+
+
 MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual,
-          "attention": attention}
+          "attention": attention, "folding": folding}
 
 
 def main(argv):
