@@ -105,7 +105,8 @@ ElementsAttr graph::makeElements(RankedTensorType type, ArrayRef<char> bytes,
                                  bool asResource, StringRef name) {
   if (!asResource)
     return cast<ElementsAttr>(DenseElementsAttr::getFromRawBuffer(type, bytes));
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(bytes.size(), kBlobAlign);
+  AsmResourceBlob blob =
+      HeapAsmResourceBlob::allocate(bytes.size(), kBlobAlign);
   if (!bytes.empty())
     std::memcpy(blob.getMutableData().data(), bytes.data(), bytes.size());
   return cast<ElementsAttr>(
@@ -181,8 +182,7 @@ static void forEachIndex(ArrayRef<int64_t> resultShape,
 
 std::vector<char> graph::transposeBytes(ArrayRef<char> data,
                                         ArrayRef<int64_t> shape,
-                                        ArrayRef<int64_t> perm,
-                                        int64_t width) {
+                                        ArrayRef<int64_t> perm, int64_t width) {
   std::vector<int64_t> inStrides = stridesOf(shape);
   std::vector<int64_t> outShape, srcStrides;
   for (int64_t p : perm) {
@@ -196,12 +196,10 @@ std::vector<char> graph::transposeBytes(ArrayRef<char> data,
   return out;
 }
 
-std::vector<char> graph::sliceBytes(ArrayRef<char> data,
-                                    ArrayRef<int64_t> shape,
-                                    ArrayRef<int64_t> starts,
-                                    ArrayRef<int64_t> steps,
-                                    ArrayRef<int64_t> resultShape,
-                                    int64_t width) {
+std::vector<char>
+graph::sliceBytes(ArrayRef<char> data, ArrayRef<int64_t> shape,
+                  ArrayRef<int64_t> starts, ArrayRef<int64_t> steps,
+                  ArrayRef<int64_t> resultShape, int64_t width) {
   std::vector<int64_t> inStrides = stridesOf(shape);
   std::vector<int64_t> srcStrides;
   int64_t base = 0;

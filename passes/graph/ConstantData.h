@@ -66,12 +66,10 @@ std::vector<char> transposeBytes(llvm::ArrayRef<char> data,
 
 /// The elements of `data` (row-major, `shape`) at starts[i], starts[i] +
 /// steps[i], ... for each dimension i, `resultShape[i]` of them.
-std::vector<char> sliceBytes(llvm::ArrayRef<char> data,
-                             llvm::ArrayRef<int64_t> shape,
-                             llvm::ArrayRef<int64_t> starts,
-                             llvm::ArrayRef<int64_t> steps,
-                             llvm::ArrayRef<int64_t> resultShape,
-                             int64_t width);
+std::vector<char>
+sliceBytes(llvm::ArrayRef<char> data, llvm::ArrayRef<int64_t> shape,
+           llvm::ArrayRef<int64_t> starts, llvm::ArrayRef<int64_t> steps,
+           llvm::ArrayRef<int64_t> resultShape, int64_t width);
 
 /// The slices of `data` (row-major, `shape`) along `axis` at `indices`
 /// (negative ones count from the back), in order; failure for an index out

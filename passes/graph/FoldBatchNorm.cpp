@@ -66,15 +66,14 @@ statistics(nn::BatchNormOp bn, ArrayRef<double> bias, int64_t channels) {
       return failure();
     stats[i] = std::move(*values);
   }
-  std::vector<double> scale = batchNormScale(
-      stats[0], stats[3], bn.getEpsilon().convertToFloat());
+  std::vector<double> scale =
+      batchNormScale(stats[0], stats[3], bn.getEpsilon().convertToFloat());
   std::vector<double> shift = batchNormShift(bias, stats[2], scale, stats[1]);
   return std::make_pair(std::move(scale), std::move(shift));
 }
 
-static FailureOr<Operation *> foldIntoConv(RewriterBase &rewriter,
-                                           nn::BatchNormOp bn,
-                                           nn::Conv2dOp conv) {
+static FailureOr<Operation *>
+foldIntoConv(RewriterBase &rewriter, nn::BatchNormOp bn, nn::Conv2dOp conv) {
   ElementsAttr weight = constantOf(conv.getWeight());
   if (!weight)
     return rewriter.notifyMatchFailure(bn, "the conv weight is not constant");
@@ -118,9 +117,8 @@ static FailureOr<Operation *> foldIntoConv(RewriterBase &rewriter,
   return folded.getOperation();
 }
 
-static FailureOr<Operation *> foldIntoGemm(RewriterBase &rewriter,
-                                           nn::BatchNormOp bn,
-                                           nn::GemmOp gemm) {
+static FailureOr<Operation *>
+foldIntoGemm(RewriterBase &rewriter, nn::BatchNormOp bn, nn::GemmOp gemm) {
   auto resultTy = cast<RankedTensorType>(gemm.getType());
   if (resultTy.getRank() != 2 || bn.getType() != resultTy)
     return rewriter.notifyMatchFailure(bn, "not on the gemm's feature dim");
@@ -171,10 +169,9 @@ static FailureOr<Operation *> foldIntoGemm(RewriterBase &rewriter,
       makeFloatElements(biasTy, stats->second, /*asResource=*/true,
                         foldedName(c ? c : weight, "_bn_bias")));
   auto folded = rewriter.create<nn::GemmOp>(
-      rewriter.getFusedLoc({gemm.getLoc(), bn.getLoc()}), resultTy,
-      gemm.getA(), newWeight, newBias, gemm.getAlphaAttr(),
-      rewriter.getF32FloatAttr(1.0f), gemm.getTransposeAAttr(),
-      gemm.getTransposeBAttr());
+      rewriter.getFusedLoc({gemm.getLoc(), bn.getLoc()}), resultTy, gemm.getA(),
+      newWeight, newBias, gemm.getAlphaAttr(), rewriter.getF32FloatAttr(1.0f),
+      gemm.getTransposeAAttr(), gemm.getTransposeBAttr());
   rewriter.replaceOp(bn, folded.getResult());
   rewriter.eraseOp(gemm);
   return folded.getOperation();
@@ -204,7 +201,8 @@ struct FoldBatchNormPattern : OpRewritePattern<nn::BatchNormOp> {
                                 PatternRewriter &rewriter) const override {
     Operation *producer = bn.getInput().getDefiningOp();
     if (controlFn && producer && !controlFn(bn, producer))
-      return rewriter.notifyMatchFailure(bn, "declined by the control function");
+      return rewriter.notifyMatchFailure(bn,
+                                         "declined by the control function");
     return foldBatchNormIntoProducer(rewriter, bn);
   }
 
@@ -216,8 +214,8 @@ struct FoldBatchNormPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateFoldBatchNormPatterns(patterns);
-    if (failed(applyPatternsAndFoldGreedily(getOperation(),
-                                            std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

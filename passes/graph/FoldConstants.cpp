@@ -250,8 +250,8 @@ static FailureOr<ElementsAttr> evaluate(Operation *op,
     if (isa<nn::NegOp, nn::AbsOp>(op)) {
       for (int64_t v : values[0]) {
         bool negate = isa<nn::NegOp>(op) || v < 0;
-        out.push_back(negate ? static_cast<int64_t>(0 - static_cast<uint64_t>(v))
-                             : v);
+        out.push_back(
+            negate ? static_cast<int64_t>(0 - static_cast<uint64_t>(v)) : v);
       }
       return makeIntElements(type, out, asResource, name);
     }
@@ -287,12 +287,12 @@ static FailureOr<ElementsAttr> evaluate(Operation *op,
     FailureOr<std::vector<double>> rhs = readFloats(operands[1]);
     if (failed(lhs) || failed(rhs))
       return failure();
-    std::vector<double> a = broadcastTo(
-        *lhs, cast<ShapedType>(operands[0].getType()).getShape(),
-        type.getShape());
-    std::vector<double> b = broadcastTo(
-        *rhs, cast<ShapedType>(operands[1].getType()).getShape(),
-        type.getShape());
+    std::vector<double> a =
+        broadcastTo(*lhs, cast<ShapedType>(operands[0].getType()).getShape(),
+                    type.getShape());
+    std::vector<double> b =
+        broadcastTo(*rhs, cast<ShapedType>(operands[1].getType()).getShape(),
+                    type.getShape());
     for (size_t i = 0; i < a.size(); ++i)
       a[i] = (*fn)(a[i], b[i]);
     return makeFloatElements(type, a, asResource, name);
@@ -357,7 +357,8 @@ struct FoldConstantOpPattern : RewritePattern {
         }))
       return rewriter.notifyMatchFailure(op, "an operand is not a constant");
     if (controlFn && !controlFn(op))
-      return rewriter.notifyMatchFailure(op, "declined by the control function");
+      return rewriter.notifyMatchFailure(op,
+                                         "declined by the control function");
     if (failed(foldConstantOp(rewriter, op)))
       return rewriter.notifyMatchFailure(op, "cannot evaluate this op");
     return success();
@@ -373,8 +374,8 @@ struct FoldConstantsPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateFoldConstantsPatterns(patterns, foldConstantsUpTo(maxElements));
-    if (failed(applyPatternsAndFoldGreedily(getOperation(),
-                                            std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

@@ -134,7 +134,8 @@ struct FoldConvAffinePattern : RewritePattern {
     if (!isa<nn::MulOp, nn::AddOp>(op))
       return rewriter.notifyMatchFailure(op, "not an nn.mul or nn.add");
     if (controlFn && !controlFn(op))
-      return rewriter.notifyMatchFailure(op, "declined by the control function");
+      return rewriter.notifyMatchFailure(op,
+                                         "declined by the control function");
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(op);
     return foldAffineIntoConv(rewriter, op);
@@ -148,8 +149,8 @@ struct FoldConvAffinePass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateFoldConvAffinePatterns(patterns);
-    if (failed(applyPatternsAndFoldGreedily(getOperation(),
-                                            std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

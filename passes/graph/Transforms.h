@@ -81,8 +81,9 @@ foldAffineIntoConv(mlir::RewriterBase &rewriter, mlir::Operation *op);
 
 /// Adds the pattern that applies foldAffineIntoConv where `controlFn` agrees
 /// (always when it is null).
-void populateFoldConvAffinePatterns(mlir::RewritePatternSet &patterns,
-                                    FoldConvAffineControlFn controlFn = nullptr);
+void populateFoldConvAffinePatterns(
+    mlir::RewritePatternSet &patterns,
+    FoldConvAffineControlFn controlFn = nullptr);
 
 } // namespace lathe::graph
 

@@ -27,8 +27,8 @@ using namespace lathe::graph;
 namespace {
 
 TEST(BatchNormFold, ScaleIsGammaOverStandardDeviation) {
-  std::vector<double> scale = batchNormScale({4.0, 1.0, 0.5}, {3.0, 0.0, 0.25},
-                                             1.0);
+  std::vector<double> scale =
+      batchNormScale({4.0, 1.0, 0.5}, {3.0, 0.0, 0.25}, 1.0);
   ASSERT_EQ(scale.size(), 3u);
   EXPECT_DOUBLE_EQ(scale[0], 2.0);
   EXPECT_DOUBLE_EQ(scale[1], 1.0);
@@ -67,9 +67,9 @@ TEST(BatchNormFold, FoldedConvMatchesConvThenBatchNorm) {
   scaleChannels(folded, scale, 1);
   for (double x : {-2.0, 0.0, 0.5, 3.0})
     for (int c = 0; c < 2; ++c) {
-      double ref = gamma[c] * (w[c] * x + b[c] - mean[c]) /
-                       std::sqrt(var[c] + eps) +
-                   beta[c];
+      double ref =
+          gamma[c] * (w[c] * x + b[c] - mean[c]) / std::sqrt(var[c] + eps) +
+          beta[c];
       EXPECT_NEAR(folded[c] * x + shift[c], ref, 1e-12);
     }
 }
