@@ -5,7 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // This file imports the anchor ops of a network: Conv, MaxPool, AveragePool,
-// GlobalAveragePool, GlobalMaxPool, BatchNormalization, Gemm and MatMul.
+// GlobalAveragePool, GlobalMaxPool, LpPool (window sums of |x|^p as
+// depthwise convolutions with ones), BatchNormalization, Gemm and MatMul.
 // Windowed ops share one reader of kernel_shape / strides / dilations / pads
 // / auto_pad, which resolves SAME_UPPER and SAME_LOWER to explicit pads from
 // the (static) input shape.
@@ -319,6 +320,118 @@ LogicalResult importPool3d(NodeImporter &n, Value x, bool ceilMode,
     return failure();
   int64_t D2 = cast<RankedTensorType>(depth->getType()).getDimSize(2);
   auto y = n.reshape(*depth, {N, C, D2, H2, W2});
+  if (failed(y))
+    return failure();
+  return n.setOutput(0, *y);
+}
+
+/// The window sums of [N, C, H, W] (zero padding): a depthwise convolution
+/// with a kernel of ones.
+FailureOr<Value> windowSum(NodeImporter &n, FailureOr<Value> x,
+                           ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                           ArrayRef<int64_t> pads,
+                           ArrayRef<int64_t> dilations) {
+  if (failed(x))
+    return failure();
+  auto xTy = cast<RankedTensorType>(x->getType());
+  int64_t C = xTy.getDimSize(1);
+  Type f = xTy.getElementType();
+  auto onesType = RankedTensorType::get({C, 1, kernel[0], kernel[1]}, f);
+  Value ones = n.constant(cast<ElementsAttr>(
+      DenseElementsAttr::get(onesType, FloatAttr::get(f, 1.0))));
+  return n.create<nn::Conv2dOp>(
+      ValueRange{*x, ones},
+      {n.i64Array("strides", strides), n.i64Array("pads", pads),
+       n.i64Array("dilations", dilations), n.i64("groups", C)});
+}
+
+/// (sum over the window of |x|^p)^(1/p): window sums as depthwise
+/// convolutions with ones (1-D as [N, C, 1, W]; 3-D as a sum over (H, W)
+/// with D folded into the channels, then over D, a box sum separating
+/// exactly). ceil_mode is not imported.
+LogicalResult importLpPool(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  auto p = n.intAttr("p", 2);
+  auto ceilMode = n.intAttr("ceil_mode", 0);
+  auto xTy = n.inputType(0);
+  auto x = n.input(0);
+  if (failed(p) || failed(ceilMode) || failed(xTy) || failed(x))
+    return failure();
+  if (*ceilMode)
+    return n.unsupportedAttr("ceil_mode", "1");
+  if (*p < 1)
+    return n.unsupportedAttr("p", std::to_string(*p));
+  if (!isa<FloatType>(xTy->getElementType()) || !xTy->hasStaticShape())
+    return n.fail("expected a static float input");
+  Type f = xTy->getElementType();
+  FailureOr<Value> powered =
+      *p == 2 ? n.create<nn::MulOp>(ValueRange{*x, *x})
+              : n.create<nn::AbsOp>(*x);
+  if (succeeded(powered) && *p > 2)
+    powered = n.create<nn::PowOp>(ValueRange{*powered, n.scalar(f, *p)});
+  if (failed(powered))
+    return failure();
+  int64_t rank = xTy->getRank();
+  FailureOr<Value> sums;
+  if (rank == 5) {
+    auto kernel = n.intsAttr("kernel_shape");
+    auto autoPad = n.stringAttr("auto_pad", "NOTSET");
+    auto strides = listAttr(n, "strides", 3, 1);
+    auto dilations = listAttr(n, "dilations", 3, 1);
+    auto pads = listAttr(n, "pads", 6, 0);
+    if (failed(kernel) || failed(autoPad) || failed(strides) ||
+        failed(dilations) || failed(pads))
+      return failure();
+    if (!*kernel || (*kernel)->size() != 3)
+      return n.fail("expected kernel_shape with 3 entries for a 3-D window");
+    if (*autoPad != "NOTSET" && *autoPad != "VALID")
+      return n.unsupportedAttr("auto_pad", *autoPad, "for a 3-D window");
+    if (*autoPad == "VALID")
+      pads->assign(6, 0);
+    ArrayRef<int64_t> k = **kernel, st = *strides, d = *dilations,
+                      pd = *pads;
+    int64_t N = xTy->getDimSize(0), C = xTy->getDimSize(1),
+            D = xTy->getDimSize(2), H = xTy->getDimSize(3),
+            W = xTy->getDimSize(4);
+    auto hw = windowSum(n, n.reshape(*powered, {N, C * D, H, W}),
+                        {k[1], k[2]}, {st[1], st[2]},
+                        {pd[1], pd[2], pd[4], pd[5]}, {d[1], d[2]});
+    if (failed(hw))
+      return failure();
+    auto hwTy = cast<RankedTensorType>(hw->getType());
+    int64_t H2 = hwTy.getDimSize(2), W2 = hwTy.getDimSize(3);
+    auto depth = windowSum(n, n.reshape(*hw, {N, C, D, H2 * W2}), {k[0], 1},
+                           {st[0], 1}, {pd[0], 0, pd[3], 0}, {d[0], 1});
+    if (failed(depth))
+      return failure();
+    int64_t D2 = cast<RankedTensorType>(depth->getType()).getDimSize(2);
+    sums = n.reshape(*depth, {N, C, D2, H2, W2});
+  } else if (rank == 3 || rank == 4) {
+    auto window = rank == 3 ? readWindow1d(n) : readWindow(n, *xTy, {});
+    if (failed(window))
+      return failure();
+    FailureOr<Value> in = *powered;
+    if (rank == 3)
+      in = n.reshape(*powered, {xTy->getDimSize(0), xTy->getDimSize(1), 1,
+                                xTy->getDimSize(2)});
+    sums = windowSum(n, in, window->kernel, window->strides, window->pads,
+                     window->dilations);
+    if (succeeded(sums) && rank == 3) {
+      auto sTy = cast<RankedTensorType>(sums->getType());
+      sums = n.reshape(*sums, {sTy.getDimSize(0), sTy.getDimSize(1),
+                               sTy.getDimSize(3)});
+    }
+  } else {
+    return n.fail("expected an input of rank 3, 4 or 5");
+  }
+  if (failed(sums))
+    return failure();
+  FailureOr<Value> y = *sums;
+  if (*p == 2)
+    y = n.create<nn::SqrtOp>(*sums);
+  else if (*p > 2)
+    y = n.create<nn::PowOp>(ValueRange{*sums, n.scalar(f, 1.0 / *p)});
   if (failed(y))
     return failure();
   return n.setOutput(0, *y);
@@ -803,6 +916,7 @@ void lathe::frontend::registerConvOps(OpTable &table) {
   table["Conv"] = {importConv};
   table["MaxPool"] = {importMaxPool};
   table["AveragePool"] = {importAveragePool};
+  table["LpPool"] = {importLpPool};
   table["GlobalAveragePool"] = {importGlobalAveragePool};
   table["GlobalMaxPool"] = {importGlobalMaxPool};
   table["BatchNormalization"] = {importBatchNormalization};

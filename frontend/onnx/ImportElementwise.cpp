@@ -7,7 +7,10 @@
 // This file imports the elementwise ONNX operators (unary activations, the
 // broadcasting binary ops, variadic Max/Min/Sum as chains of binary ops,
 // Clip), and the ops that normalize or reduce along axes: Softmax,
-// LayerNormalization and ReduceSum/Mean/Max/Min. Per-opset differences:
+// LayerNormalization and ReduceSum/Mean/Max/Min, and the ones built from
+// them: ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp,
+// RMSNormalization, LpNormalization, MeanVarianceNormalization and
+// GroupNormalization. Per-opset differences:
 //   - Clip takes min/max as attributes before opset 11, as inputs from 11
 //     (constant bounds give nn.clip, others nn.max and nn.min);
 //   - Softmax before 13 has axis default 1 and "flatten to 2-D at axis"
@@ -21,6 +24,7 @@
 #include "frontend/onnx/NodeImporter.h"
 
 #include "mlir/Dialect/Traits.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 #include <cfloat>
 #include <type_traits>
@@ -449,6 +453,293 @@ LogicalResult importReduce(NodeImporter &n) {
   return n.setOutput(0, *y);
 }
 
+/// nn.reduce of `kind` over `axes` (kept as size 1 with `keepdims`).
+FailureOr<Value> reduceAxes(NodeImporter &n, nn::ReduceKind kind,
+                            FailureOr<Value> v, ArrayRef<int64_t> axes,
+                            bool keepdims = true) {
+  if (failed(v))
+    return failure();
+  SmallVector<NamedAttribute> attrs = {
+      n.namedAttr("kind", nn::ReduceKindAttr::get(&n.ctx(), kind)),
+      n.i64Array("axes", axes)};
+  if (keepdims)
+    attrs.push_back(n.unit("keepdims"));
+  return n.create<nn::ReduceOp>(*v, attrs);
+}
+
+/// Builds the binary `OpTy` unless an operand failed.
+template <typename OpTy>
+FailureOr<Value> binaryOf(NodeImporter &n, FailureOr<Value> a,
+                          FailureOr<Value> b) {
+  if (failed(a) || failed(b))
+    return failure();
+  return n.create<OpTy>(ValueRange{*a, *b});
+}
+
+template <typename OpTy>
+FailureOr<Value> unaryOf(NodeImporter &n, FailureOr<Value> a) {
+  if (failed(a))
+    return failure();
+  return n.create<OpTy>(*a);
+}
+
+/// The reductions built from nn.reduce and elementwise ops.
+enum class ReduceVariant { sumSquare, l1, logSum, logSumExp };
+
+/// ReduceSumSquare (sum(x * x)), ReduceL1 (sum(|x|)), ReduceLogSum
+/// (log(sum(x))) and ReduceLogSumExp (max + log(sum(exp(x - max))), which
+/// does not overflow). Axes come as an input from opset 18. With
+/// noop_with_empty_axes and no axes the result is x (x * x for
+/// ReduceSumSquare), as in ONNX's reference.
+template <ReduceVariant variant>
+LogicalResult importReduceVariant(NodeImporter &n) {
+  bool axesAsInput = n.opset() >= 18;
+  if (failed(n.expectInputs(1, axesAsInput ? 2 : 1)) ||
+      failed(n.rejectMovedAttrs({"axes"}, 18)))
+    return failure();
+  auto keepdims = n.intAttr("keepdims", 1);
+  auto noopEmpty = n.intAttr("noop_with_empty_axes", 0);
+  auto x = n.input(0);
+  if (failed(keepdims) || failed(noopEmpty) || failed(x))
+    return failure();
+  if (!isa<FloatType>(cast<RankedTensorType>(x->getType()).getElementType()) &&
+      variant != ReduceVariant::sumSquare && variant != ReduceVariant::l1)
+    return n.fail("expected a float input");
+  SmallVector<int64_t> axes;
+  if (axesAsInput) {
+    if (n.hasInput(1)) {
+      auto in = n.constantInts(1, "axes");
+      if (failed(in))
+        return failure();
+      axes = *in;
+    }
+  } else {
+    auto attr = n.intsAttr("axes");
+    if (failed(attr))
+      return failure();
+    if (*attr)
+      axes = **attr;
+  }
+  auto xTy = cast<RankedTensorType>(x->getType());
+  int64_t rank = xTy.getRank();
+  if (axes.empty() && *noopEmpty) {
+    if (variant != ReduceVariant::sumSquare)
+      return n.setOutput(0, *x);
+    auto squares = binaryOf<nn::MulOp>(n, *x, *x);
+    if (failed(squares))
+      return failure();
+    return n.setOutput(0, *squares);
+  }
+  if (axes.empty())
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  llvm::SmallBitVector reduced(rank);
+  for (int64_t &a : axes) {
+    if (a < -rank || a >= rank)
+      return n.fail("axis " + std::to_string(a) +
+                    " is out of range for an input of rank " +
+                    std::to_string(rank));
+    a = a < 0 ? a + rank : a;
+    reduced.set(a);
+  }
+  SmallVector<int64_t> outShape;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!reduced.test(i))
+      outShape.push_back(xTy.getDimSize(i));
+    else if (*keepdims)
+      outShape.push_back(1);
+  // A scalar (nothing to reduce): the elementwise part only.
+  auto sum = [&](FailureOr<Value> v) -> FailureOr<Value> {
+    if (axes.empty())
+      return v;
+    return reduceAxes(n, nn::ReduceKind::sum, v, axes, *keepdims);
+  };
+  FailureOr<Value> y;
+  switch (variant) {
+  case ReduceVariant::sumSquare:
+    y = sum(binaryOf<nn::MulOp>(n, *x, *x));
+    break;
+  case ReduceVariant::l1:
+    y = sum(unaryOf<nn::AbsOp>(n, *x));
+    break;
+  case ReduceVariant::logSum:
+    y = unaryOf<nn::LogOp>(n, sum(*x));
+    break;
+  case ReduceVariant::logSumExp: {
+    if (axes.empty())
+      return n.setOutput(0, *x);
+    auto max = reduceAxes(n, nn::ReduceKind::max, *x, axes);
+    auto sums = reduceAxes(
+        n, nn::ReduceKind::sum,
+        unaryOf<nn::ExpOp>(n, binaryOf<nn::SubOp>(n, *x, max)), axes);
+    y = binaryOf<nn::AddOp>(n, unaryOf<nn::LogOp>(n, sums), max);
+    if (succeeded(y))
+      y = n.reshape(*y, outShape);
+    break;
+  }
+  }
+  if (failed(y))
+    return failure();
+  return n.setOutput(0, *y);
+}
+
+/// The axes from `axis` (negative counts from the end) to the last one.
+FailureOr<SmallVector<int64_t>> trailingAxes(NodeImporter &n, int64_t axis,
+                                             int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return n.fail("axis " + std::to_string(axis) +
+                  " is out of range for an input of rank " +
+                  std::to_string(rank));
+  SmallVector<int64_t> axes;
+  for (int64_t i = axis < 0 ? axis + rank : axis; i < rank; ++i)
+    axes.push_back(i);
+  return axes;
+}
+
+/// x / sqrt(mean(x * x) + epsilon) * scale, the mean over the dims from
+/// `axis` on.
+LogicalResult importRMSNormalization(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 2)))
+    return failure();
+  auto axis = n.intAttr("axis", -1);
+  auto epsilon = n.floatAttr("epsilon", 1e-5f);
+  auto x = n.input(0);
+  auto scale = n.input(1);
+  if (failed(axis) || failed(epsilon) || failed(x) || failed(scale))
+    return failure();
+  auto xTy = cast<RankedTensorType>(x->getType());
+  if (!isa<FloatType>(xTy.getElementType()))
+    return n.fail("expected a float input");
+  auto axes = trailingAxes(n, *axis, xTy.getRank());
+  if (failed(axes))
+    return failure();
+  Type f = xTy.getElementType();
+  auto meanSquare = reduceAxes(n, nn::ReduceKind::mean,
+                               binaryOf<nn::MulOp>(n, *x, *x), *axes);
+  auto rms = unaryOf<nn::SqrtOp>(
+      n, binaryOf<nn::AddOp>(n, meanSquare, n.scalar(f, *epsilon)));
+  auto y = binaryOf<nn::MulOp>(n, binaryOf<nn::DivOp>(n, *x, rms), *scale);
+  if (failed(y))
+    return failure();
+  return n.setOutput(0, *y);
+}
+
+/// x divided by its L1 (sum |x|) or L2 (sqrt(sum x * x)) norm along `axis`.
+LogicalResult importLpNormalization(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  auto axis = n.intAttr("axis", -1);
+  auto p = n.intAttr("p", 2);
+  auto x = n.input(0);
+  if (failed(axis) || failed(p) || failed(x))
+    return failure();
+  auto xTy = cast<RankedTensorType>(x->getType());
+  int64_t rank = xTy.getRank();
+  if (!isa<FloatType>(xTy.getElementType()))
+    return n.fail("expected a float input");
+  if (*axis < -rank || *axis >= rank)
+    return n.fail("axis out of range");
+  int64_t a = *axis < 0 ? *axis + rank : *axis;
+  FailureOr<Value> norm;
+  if (*p == 1)
+    norm = reduceAxes(n, nn::ReduceKind::sum, unaryOf<nn::AbsOp>(n, *x), {a});
+  else if (*p == 2)
+    norm = unaryOf<nn::SqrtOp>(
+        n, reduceAxes(n, nn::ReduceKind::sum, binaryOf<nn::MulOp>(n, *x, *x),
+                      {a}));
+  else
+    return n.unsupportedAttr("p", std::to_string(*p));
+  auto y = binaryOf<nn::DivOp>(n, *x, norm);
+  if (failed(y))
+    return failure();
+  return n.setOutput(0, *y);
+}
+
+/// (x - mean) / (sqrt(mean(x * x) - mean * mean) + 1e-9) over `axes`
+/// (default 0, 2, 3), ONNX's function body.
+LogicalResult importMeanVarianceNormalization(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  auto attr = n.intsAttr("axes");
+  auto x = n.input(0);
+  if (failed(attr) || failed(x))
+    return failure();
+  auto xTy = cast<RankedTensorType>(x->getType());
+  if (!isa<FloatType>(xTy.getElementType()))
+    return n.fail("expected a float input");
+  SmallVector<int64_t> axes = {0, 2, 3};
+  if (*attr)
+    axes = **attr;
+  int64_t rank = xTy.getRank();
+  for (int64_t &a : axes) {
+    if (a < -rank || a >= rank)
+      return n.fail("axis out of range");
+    a = a < 0 ? a + rank : a;
+  }
+  Type f = xTy.getElementType();
+  auto mean = reduceAxes(n, nn::ReduceKind::mean, *x, axes);
+  auto meanOfSquares = reduceAxes(n, nn::ReduceKind::mean,
+                                  binaryOf<nn::MulOp>(n, *x, *x), axes);
+  auto std = unaryOf<nn::SqrtOp>(
+      n, binaryOf<nn::SubOp>(n, meanOfSquares,
+                             binaryOf<nn::MulOp>(n, mean, mean)));
+  auto y = binaryOf<nn::DivOp>(
+      n, binaryOf<nn::SubOp>(n, *x, mean),
+      binaryOf<nn::AddOp>(n, std, n.scalar(f, 1e-9)));
+  if (failed(y))
+    return failure();
+  return n.setOutput(0, *y);
+}
+
+/// Over [N, G, C / G * spatial]: (x - mean) / sqrt(var + epsilon), then
+/// scale and bias per group (opset 18) or per channel (from 21).
+LogicalResult importGroupNormalization(NodeImporter &n) {
+  if (failed(n.expectInputs(3, 3)))
+    return failure();
+  auto epsilon = n.floatAttr("epsilon", 1e-5f);
+  auto groups = n.intAttr("num_groups", 0);
+  auto x = n.input(0);
+  auto scale = n.input(1);
+  auto bias = n.input(2);
+  if (failed(epsilon) || failed(groups) || failed(x) || failed(scale) ||
+      failed(bias))
+    return failure();
+  auto xTy = cast<RankedTensorType>(x->getType());
+  if (!isa<FloatType>(xTy.getElementType()) || !xTy.hasStaticShape() ||
+      xTy.getRank() < 2)
+    return n.fail("expected a static float input of rank 2 or more");
+  int64_t N = xTy.getDimSize(0), C = xTy.getDimSize(1), G = *groups;
+  if (G < 1 || C % G != 0)
+    return n.fail("num_groups " + std::to_string(G) +
+                  " does not divide the channel count " + std::to_string(C));
+  int64_t S = xTy.getNumElements() / std::max<int64_t>(1, N * C);
+  Type f = xTy.getElementType();
+  auto grouped = n.reshape(*x, {N, G, C / G * S});
+  auto mean = reduceAxes(n, nn::ReduceKind::mean, grouped, {2});
+  auto centered = binaryOf<nn::SubOp>(n, grouped, mean);
+  auto var = reduceAxes(n, nn::ReduceKind::mean,
+                        binaryOf<nn::MulOp>(n, centered, centered), {2});
+  FailureOr<Value> y = binaryOf<nn::DivOp>(
+      n, centered,
+      unaryOf<nn::SqrtOp>(
+          n, binaryOf<nn::AddOp>(n, var, n.scalar(f, *epsilon))));
+  bool perGroup = n.opset() < 21;
+  int64_t affine = perGroup ? G : C;
+  if (failed(y))
+    return failure();
+  if (!perGroup)
+    y = n.reshape(*y, {N, C, S});
+  auto s2 = n.reshape(*scale, {affine, 1});
+  auto b2 = n.reshape(*bias, {affine, 1});
+  y = binaryOf<nn::AddOp>(n, binaryOf<nn::MulOp>(n, y, s2), b2);
+  if (failed(y))
+    return failure();
+  auto out = n.reshape(*y, xTy.getShape());
+  if (failed(out))
+    return failure();
+  return n.setOutput(0, *out);
+}
+
 } // namespace
 
 void lathe::frontend::registerElementwiseOps(OpTable &table) {
@@ -478,4 +769,12 @@ void lathe::frontend::registerElementwiseOps(OpTable &table) {
   table["Log"] = {importUnary<nn::LogOp>};
   table["Neg"] = {importUnary<nn::NegOp>};
   table["Abs"] = {importUnary<nn::AbsOp>};
+  table["ReduceSumSquare"] = {importReduceVariant<ReduceVariant::sumSquare>};
+  table["ReduceL1"] = {importReduceVariant<ReduceVariant::l1>};
+  table["ReduceLogSum"] = {importReduceVariant<ReduceVariant::logSum>};
+  table["ReduceLogSumExp"] = {importReduceVariant<ReduceVariant::logSumExp>};
+  table["RMSNormalization"] = {importRMSNormalization, 23};
+  table["LpNormalization"] = {importLpNormalization};
+  table["MeanVarianceNormalization"] = {importMeanVarianceNormalization, 9};
+  table["GroupNormalization"] = {importGroupNormalization, 18};
 }

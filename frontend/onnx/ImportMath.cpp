@@ -12,7 +12,14 @@
 //     count), LogSoftmax (x - max - log(sum(exp(x - max))));
 //   - predicates: Equal, Less, Greater, LessOrEqual, GreaterOrEqual
 //     (nn.compare), Not (x == false), And (select(a, b, a)), Where
-//     (nn.select);
+//     (nn.select), Or (select(a, a, b)), Xor (not a == b), IsNaN (not
+//     x == x), IsInf (x == +-inf);
+//   - more activations: Selu, Celu, ThresholdedRelu, Softsign, Mish, Swish,
+//     Shrink, Sign (selects and exp/tanh/sigmoid);
+//   - integer Mod (a - (a / b) * b, adjusted to the divisor's sign unless
+//     fmod); ArgMin (ArgMax of -x, or of -1 - x on integers); Hardmax and
+//     OneHot (a compare with a constant iota); Trilu and EyeLike (constant
+//     masks);
 // and the ones with an nn op of their own: Cast, ArgMax, CumSum and TopK.
 // Per-opset differences: LogSoftmax before 13 flattens at its axis (default
 // 1) like Softmax; TopK takes k as an attribute before 10 and as an input
@@ -378,6 +385,434 @@ LogicalResult importTopK(NodeImporter &n) {
   return n.setOutput(1, (*op)->getResult(1));
 }
 
+/// select(a, a, b): true where a holds, else b.
+LogicalResult importOr(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 2)))
+    return failure();
+  auto a = n.input(0);
+  auto c = n.input(1);
+  if (failed(a) || failed(c))
+    return failure();
+  Builder b{n};
+  return bind(n, b.select(*a, *a, *c));
+}
+
+/// (a == b) == false.
+LogicalResult importXor(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 2)))
+    return failure();
+  auto a = n.input(0);
+  auto c = n.input(1);
+  if (failed(a) || failed(c))
+    return failure();
+  Builder b{n};
+  auto same = b.compare(nn::CompareKind::eq, *a, *c);
+  if (failed(same))
+    return failure();
+  return bind(n, b.compare(nn::CompareKind::eq, *same, b.scalar(*same, 0)));
+}
+
+/// (x == x) == false: only NaN differs from itself (nn.compare is ordered).
+LogicalResult importIsNaN(NodeImporter &n) {
+  auto x = activationInput(n);
+  if (failed(x))
+    return failure();
+  Builder b{n};
+  auto self = b.compare(nn::CompareKind::eq, *x, *x);
+  if (failed(self))
+    return failure();
+  return bind(n, b.compare(nn::CompareKind::eq, *self, b.scalar(*self, 0)));
+}
+
+/// x == +inf, x == -inf, or either, as detect_positive/detect_negative say.
+LogicalResult importIsInf(NodeImporter &n) {
+  auto pos = n.intAttr("detect_positive", 1);
+  auto neg = n.intAttr("detect_negative", 1);
+  auto x = activationInput(n);
+  if (failed(pos) || failed(neg) || failed(x))
+    return failure();
+  Builder b{n};
+  auto isPos = b.compare(nn::CompareKind::eq, *x, b.scalar(*x, INFINITY));
+  auto isNeg = b.compare(nn::CompareKind::eq, *x, b.scalar(*x, -INFINITY));
+  if (failed(isPos) || failed(isNeg))
+    return failure();
+  if (*pos && *neg)
+    return bind(n, b.select(*isPos, *isPos, *isNeg));
+  if (*pos)
+    return n.setOutput(0, *isPos);
+  if (*neg)
+    return n.setOutput(0, *isNeg);
+  return bind(n, b.compare(nn::CompareKind::eq, *isPos, *isNeg));
+}
+
+/// ArgMax of an order-reversing map of x: -x on floats, -1 - x (exact for
+/// every value) on integers.
+LogicalResult importArgMin(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  auto axis = n.intAttr("axis", 0);
+  auto keepdims = n.intAttr("keepdims", 1);
+  auto last = n.intAttr("select_last_index", 0);
+  auto x = n.input(0);
+  if (failed(axis) || failed(keepdims) || failed(last) || failed(x))
+    return failure();
+  Builder b{n};
+  FailureOr<Value> reversed =
+      isa<FloatType>(elementTypeOf(*x))
+          ? b.unary<nn::NegOp>(*x)
+          : b.binary<nn::SubOp>(b.scalar(*x, -1), *x);
+  if (failed(reversed))
+    return failure();
+  SmallVector<NamedAttribute> attrs = {n.i64("axis", *axis)};
+  if (*keepdims)
+    attrs.push_back(n.unit("keepdims"));
+  if (*last)
+    attrs.push_back(n.unit("select_last_index"));
+  return bind(n, n.create<nn::ArgMaxOp>(*reversed, attrs));
+}
+
+/// Integer Mod: r = a - (a / b) * b with truncating division (C's %, the
+/// fmod = 1 result); with fmod = 0 the result takes the divisor's sign:
+/// r + b where r != 0 and r, b differ in sign. Float Mod (fmod = 1) is not
+/// imported.
+LogicalResult importMod(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 2)))
+    return failure();
+  auto fmod = n.intAttr("fmod", 0);
+  auto a = n.input(0);
+  auto c = n.input(1);
+  if (failed(fmod) || failed(a) || failed(c))
+    return failure();
+  Type elt = elementTypeOf(*a);
+  if (!isa<IntegerType>(elt) || elt.isInteger(1))
+    return n.fail("Lathe imports Mod on integers only");
+  Builder b{n};
+  auto r = b.binary<nn::SubOp>(
+      *a, b.binary<nn::MulOp>(b.binary<nn::DivOp>(*a, *c), *c));
+  if (failed(r) || *fmod)
+    return bind(n, r);
+  auto zero = b.scalar(*r, 0);
+  auto rNeg = b.compare(nn::CompareKind::lt, *r, zero);
+  auto cNeg = b.compare(nn::CompareKind::lt, *c, zero);
+  auto sameSign = b.compare(nn::CompareKind::eq, rNeg, cNeg);
+  auto isZero = b.compare(nn::CompareKind::eq, *r, zero);
+  // Keep r where it is zero or has the divisor's sign.
+  auto keep = b.select(isZero, isZero, sameSign);
+  return bind(n, b.select(keep, *r, b.binary<nn::AddOp>(*r, *c)));
+}
+
+/// gamma * x for x > 0, gamma * alpha * (exp(x) - 1) otherwise.
+LogicalResult importSelu(NodeImporter &n) {
+  auto alpha = n.floatAttr("alpha", 1.67326319217681884765625f);
+  auto gamma = n.floatAttr("gamma", 1.05070102214813232421875f);
+  auto x = activationInput(n);
+  if (failed(alpha) || failed(gamma) || failed(x))
+    return failure();
+  Builder b{n};
+  auto negative = b.binary<nn::MulOp>(
+      b.binary<nn::SubOp>(b.unary<nn::ExpOp>(*x), b.scalar(*x, 1.0)),
+      b.scalar(*x, double(*alpha) * double(*gamma)));
+  auto positive = b.binary<nn::MulOp>(*x, b.scalar(*x, *gamma));
+  return bind(n, b.select(b.compare(nn::CompareKind::gt, *x, b.scalar(*x, 0)),
+                          positive, negative));
+}
+
+/// max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).
+LogicalResult importCelu(NodeImporter &n) {
+  auto alpha = n.floatAttr("alpha", 1.0f);
+  auto x = activationInput(n);
+  if (failed(alpha) || failed(x))
+    return failure();
+  Builder b{n};
+  auto zero = b.scalar(*x, 0);
+  auto elu = b.binary<nn::MulOp>(
+      b.binary<nn::SubOp>(
+          b.unary<nn::ExpOp>(b.binary<nn::DivOp>(*x, b.scalar(*x, *alpha))),
+          b.scalar(*x, 1.0)),
+      b.scalar(*x, *alpha));
+  return bind(n, b.binary<nn::AddOp>(b.binary<nn::MaxOp>(*x, zero),
+                                     b.binary<nn::MinOp>(elu, zero)));
+}
+
+/// x where x > alpha, else 0.
+LogicalResult importThresholdedRelu(NodeImporter &n) {
+  auto alpha = n.floatAttr("alpha", 1.0f);
+  auto x = activationInput(n);
+  if (failed(alpha) || failed(x))
+    return failure();
+  Builder b{n};
+  return bind(n, b.select(b.compare(nn::CompareKind::gt, *x,
+                                    b.scalar(*x, *alpha)),
+                          *x, b.scalar(*x, 0)));
+}
+
+/// x / (1 + |x|).
+LogicalResult importSoftsign(NodeImporter &n) {
+  auto x = activationInput(n);
+  if (failed(x))
+    return failure();
+  Builder b{n};
+  return bind(n, b.binary<nn::DivOp>(
+                     *x, b.binary<nn::AddOp>(b.unary<nn::AbsOp>(*x),
+                                             b.scalar(*x, 1.0))));
+}
+
+/// x * tanh(softplus(x)), softplus as ONNX defines it (log(exp(x) + 1)).
+LogicalResult importMish(NodeImporter &n) {
+  auto x = activationInput(n);
+  if (failed(x))
+    return failure();
+  Builder b{n};
+  auto softplus = b.unary<nn::LogOp>(
+      b.binary<nn::AddOp>(b.unary<nn::ExpOp>(*x), b.scalar(*x, 1.0)));
+  return bind(n, b.binary<nn::MulOp>(*x, b.unary<nn::TanhOp>(softplus)));
+}
+
+/// x + bias where x < -lambd, x - bias where x > lambd, else 0.
+LogicalResult importShrink(NodeImporter &n) {
+  auto bias = n.floatAttr("bias", 0.0f);
+  auto lambd = n.floatAttr("lambd", 0.5f);
+  auto x = activationInput(n);
+  if (failed(bias) || failed(lambd) || failed(x))
+    return failure();
+  Builder b{n};
+  auto above = b.select(
+      b.compare(nn::CompareKind::gt, *x, b.scalar(*x, *lambd)),
+      b.binary<nn::SubOp>(*x, b.scalar(*x, *bias)), b.scalar(*x, 0));
+  return bind(n, b.select(
+                     b.compare(nn::CompareKind::lt, *x, b.scalar(*x, -*lambd)),
+                     b.binary<nn::AddOp>(*x, b.scalar(*x, *bias)), above));
+}
+
+/// 1 where the element is the first maximum along the axis, else 0: ArgMax
+/// (keepdims) compared with a constant iota along the axis. Before opset
+/// 13 the input is flattened to 2-D at the axis (default 1) first.
+LogicalResult importHardmax(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  bool coerce2d = n.opset() < 13;
+  auto axis = n.intAttr("axis", coerce2d ? 1 : -1);
+  auto x = n.input(0);
+  if (failed(axis) || failed(x) || failed(expectFloat(n, *x)))
+    return failure();
+  auto xTy = cast<RankedTensorType>(x->getType());
+  int64_t rank = xTy.getRank();
+  if (*axis < -rank || *axis >= rank)
+    return n.fail("axis " + std::to_string(*axis) +
+                  " is out of range for an input of rank " +
+                  std::to_string(rank));
+  int64_t a = *axis < 0 ? *axis + rank : *axis;
+  FailureOr<Value> in = *x;
+  if (coerce2d && a != rank - 1) {
+    in = n.create<nn::FlattenOp>(*x, {n.i64("axis", a)});
+    a = 1;
+  }
+  if (failed(in))
+    return failure();
+  auto inTy = cast<RankedTensorType>(in->getType());
+  int64_t extent = inTy.getDimSize(a);
+  if (ShapedType::isDynamic(extent))
+    return n.fail("expected a static size along the axis");
+  SmallVector<int64_t> iotaShape(inTy.getRank(), 1);
+  iotaShape[a] = extent;
+  auto i64 = IntegerType::get(&n.ctx(), 64);
+  SmallVector<int64_t> iota(extent);
+  for (int64_t i = 0; i < extent; ++i)
+    iota[i] = i;
+  Value index = n.constant(
+      DenseElementsAttr::get(RankedTensorType::get(iotaShape, i64),
+                             ArrayRef<int64_t>(iota)));
+  auto argmax = n.create<nn::ArgMaxOp>(
+      *in, {n.i64("axis", a), n.unit("keepdims")});
+  Builder b{n};
+  auto hit = b.compare(nn::CompareKind::eq, argmax, index);
+  if (failed(hit))
+    return failure();
+  auto y = n.castTo(*hit, xTy.getElementType());
+  if (failed(y))
+    return failure();
+  return bind(n, n.reshape(*y, xTy.getShape()));
+}
+
+/// The upper (j - i >= k) or lower (j - i <= k) triangle of the last two
+/// dims: a select with a constant mask.
+LogicalResult importTrilu(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 2)))
+    return failure();
+  auto upper = n.intAttr("upper", 1);
+  auto x = n.input(0);
+  if (failed(upper) || failed(x))
+    return failure();
+  int64_t k = 0;
+  if (n.hasInput(1)) {
+    auto in = n.constantInts(1, "k");
+    if (failed(in))
+      return failure();
+    if (in->size() != 1)
+      return n.fail("expected one k, got " + std::to_string(in->size()));
+    k = in->front();
+  }
+  auto xTy = cast<RankedTensorType>(x->getType());
+  int64_t rank = xTy.getRank();
+  if (rank < 2)
+    return n.fail("expected an input of rank 2 or more, got rank " +
+                  std::to_string(rank));
+  int64_t rows = xTy.getDimSize(rank - 2), cols = xTy.getDimSize(rank - 1);
+  if (ShapedType::isDynamic(rows) || ShapedType::isDynamic(cols))
+    return n.fail("expected static sizes of the last two dims");
+  SmallVector<bool> mask;
+  mask.reserve(rows * cols);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      mask.push_back(*upper ? j - i >= k : j - i <= k);
+  Value maskValue = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get({rows, cols}, IntegerType::get(&n.ctx(), 1)),
+      ArrayRef<bool>(mask)));
+  Builder b{n};
+  return bind(n, b.select(maskValue, *x, b.scalar(*x, 0)));
+}
+
+/// x * sigmoid(alpha * x).
+LogicalResult importSwish(NodeImporter &n) {
+  auto alpha = n.floatAttr("alpha", 1.0f);
+  auto x = activationInput(n);
+  if (failed(alpha) || failed(x))
+    return failure();
+  Builder b{n};
+  return bind(n, b.binary<nn::MulOp>(
+                     *x, b.unary<nn::SigmoidOp>(b.binary<nn::MulOp>(
+                             *x, b.scalar(*x, *alpha)))));
+}
+
+/// 1 where x > 0, -1 where x < 0, else x itself (zero, or NaN).
+LogicalResult importSign(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  auto x = n.input(0);
+  if (failed(x))
+    return failure();
+  if (elementTypeOf(*x).isInteger(1))
+    return n.fail("expected a numeric input");
+  Builder b{n};
+  auto zero = b.scalar(*x, 0);
+  auto rest = b.select(b.compare(nn::CompareKind::lt, *x, zero),
+                       b.scalar(*x, -1), *x);
+  return bind(n, b.select(b.compare(nn::CompareKind::gt, *x, zero),
+                          b.scalar(*x, 1), rest));
+}
+
+/// The elements of a constant of `type` with ones where `one(i)` holds.
+DenseElementsAttr indicatorConstant(RankedTensorType type,
+                                    llvm::function_ref<bool(int64_t)> one) {
+  int64_t count = type.getNumElements();
+  Type elt = type.getElementType();
+  if (auto f = dyn_cast<FloatType>(elt)) {
+    SmallVector<APFloat> values;
+    for (int64_t i = 0; i < count; ++i) {
+      APFloat v(one(i) ? 1.0 : 0.0);
+      bool lost;
+      v.convert(f.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(v);
+    }
+    return DenseElementsAttr::get(type, values);
+  }
+  SmallVector<APInt> values;
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(APInt(elt.getIntOrFloatBitWidth(), one(i) ? 1 : 0));
+  return DenseElementsAttr::get(type, values);
+}
+
+/// A constant: ones on the k-th diagonal of the 2-D input's shape.
+LogicalResult importEyeLike(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  auto k = n.intAttr("k", 0);
+  auto inTy = n.inputType(0);
+  if (failed(k) || failed(inTy))
+    return failure();
+  Type elt = inTy->getElementType();
+  if (n.attr("dtype")) {
+    auto dtype = n.intAttr("dtype", 0);
+    if (failed(dtype))
+      return failure();
+    elt = n.state().elementType(*dtype);
+    if (!elt)
+      return n.unsupportedAttr("dtype", std::to_string(*dtype),
+                               "Lathe imports FLOAT, INT32, INT64 and BOOL");
+  }
+  if (inTy->getRank() != 2 || !inTy->hasStaticShape())
+    return n.fail("expected a static 2-D input");
+  int64_t cols = inTy->getDimSize(1);
+  auto type = RankedTensorType::get(inTy->getShape(), elt);
+  return n.setConstantOutput(0, indicatorConstant(type, [&](int64_t i) {
+                               return i % cols - i / cols == *k;
+                             }));
+}
+
+/// The first element of a constant as a double.
+FailureOr<double> firstNumber(NodeImporter &n, unsigned i, StringRef role) {
+  auto c = n.constantInput(i, role);
+  if (failed(c))
+    return failure();
+  if (c->getNumElements() < 1)
+    return n.fail("expected a non-empty " + role.str());
+  if (isa<FloatType>(c->getElementType()))
+    return (*c->value_begin<APFloat>()).convertToDouble();
+  return double((*c->value_begin<APInt>()).getSExtValue());
+}
+
+/// values[1] where the (wrapped) index equals a constant iota along the new
+/// axis, else values[0]. Indices outside [-depth, depth) give no hot entry.
+LogicalResult importOneHot(NodeImporter &n) {
+  if (failed(n.expectInputs(3, 3)))
+    return failure();
+  auto axis = n.intAttr("axis", -1);
+  auto depth = firstNumber(n, 1, "depth");
+  auto values = n.constantInput(2, "values");
+  auto indices = n.input(0);
+  if (failed(axis) || failed(depth) || failed(values) || failed(indices))
+    return failure();
+  auto dense = dyn_cast<DenseElementsAttr>(*values);
+  if (!dense || dense.getNumElements() != 2)
+    return n.fail("expected two values (off, on)");
+  auto inTy = cast<RankedTensorType>(indices->getType());
+  int64_t rank = inTy.getRank();
+  if (*axis < -rank - 1 || *axis > rank)
+    return n.fail("axis out of range");
+  int64_t a = *axis < 0 ? *axis + rank + 1 : *axis;
+  int64_t d = static_cast<int64_t>(*depth);
+  if (d < 1)
+    return n.fail("expected a positive depth");
+  auto i64 = IntegerType::get(&n.ctx(), 64);
+  auto idx = n.castTo(*indices, i64);
+  if (failed(idx))
+    return failure();
+  SmallVector<int64_t> expanded(inTy.getShape());
+  expanded.insert(expanded.begin() + a, 1);
+  Builder b{n};
+  // Negative indices count from the end.
+  auto wrapped = b.select(
+      b.compare(nn::CompareKind::lt, *idx, b.scalar(*idx, 0)),
+      b.binary<nn::AddOp>(*idx, b.scalar(*idx, d)), *idx);
+  if (failed(wrapped))
+    return failure();
+  auto column = n.reshape(*wrapped, expanded);
+  SmallVector<int64_t> iotaShape(rank + 1, 1);
+  iotaShape[a] = d;
+  SmallVector<int64_t> iota(d);
+  for (int64_t i = 0; i < d; ++i)
+    iota[i] = i;
+  Value targets = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get(iotaShape, i64), ArrayRef<int64_t>(iota)));
+  auto scalarType = RankedTensorType::get({}, values->getElementType());
+  auto pick = [&](int64_t i) {
+    return n.constant(DenseElementsAttr::get(
+        scalarType, dense.getValues<Attribute>()[i]));
+  };
+  return bind(n, b.select(b.compare(nn::CompareKind::eq, column, targets),
+                          pick(1), pick(0)));
+}
+
 } // namespace
 
 void lathe::frontend::registerMathOps(OpTable &table) {
@@ -402,4 +837,22 @@ void lathe::frontend::registerMathOps(OpTable &table) {
   table["ArgMax"] = {importArgMax};
   table["CumSum"] = {importCumSum, 11};
   table["TopK"] = {importTopK};
+  table["Or"] = {importOr};
+  table["Xor"] = {importXor};
+  table["IsNaN"] = {importIsNaN, 9};
+  table["IsInf"] = {importIsInf, 10};
+  table["ArgMin"] = {importArgMin};
+  table["Mod"] = {importMod, 10};
+  table["Selu"] = {importSelu};
+  table["Celu"] = {importCelu, 12};
+  table["ThresholdedRelu"] = {importThresholdedRelu, 10};
+  table["Softsign"] = {importSoftsign};
+  table["Mish"] = {importMish, 18};
+  table["Shrink"] = {importShrink, 9};
+  table["Hardmax"] = {importHardmax};
+  table["Trilu"] = {importTrilu, 14};
+  table["Swish"] = {importSwish, 24};
+  table["Sign"] = {importSign, 9};
+  table["EyeLike"] = {importEyeLike, 9};
+  table["OneHot"] = {importOneHot, 9};
 }

@@ -7,7 +7,8 @@
 // This file imports the ONNX operators that move data or compute shapes:
 // Reshape, Flatten, Transpose, Concat, Slice, Split (as slices), Gather,
 // Pad, Squeeze, Unsqueeze, and the ones that produce or pass on constants:
-// Constant, ConstantOfShape, Shape, Identity, Dropout and (trivial) Cast.
+// Constant, ConstantOfShape, Shape, Identity, Dropout, (trivial) Cast and
+// CastLike, and CenterCropPad (one nn.pad, negative amounts cropping).
 //
 // Shapes are static, so Shape folds to a constant; Reshape, Squeeze,
 // Unsqueeze, Concat, Slice, Gather and Cast on small integer constants fold
@@ -731,6 +732,64 @@ LogicalResult importCast(NodeImporter &n) {
   return n.setOutput(0, *y);
 }
 
+/// Cast to the element type of input 1 (whose values are not used).
+LogicalResult importCastLike(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 2)))
+    return failure();
+  auto inTy = n.inputType(0);
+  auto likeTy = n.inputType(1);
+  if (failed(inTy) || failed(likeTy))
+    return failure();
+  if (likeTy->getElementType() == inTy->getElementType())
+    return forwardInput(n);
+  auto x = n.input(0);
+  if (failed(x))
+    return failure();
+  auto y = n.castTo(*x, likeTy->getElementType());
+  if (failed(y))
+    return failure();
+  return n.setOutput(0, *y);
+}
+
+/// One nn.pad: each listed axis grows (zeros) or shrinks to its target
+/// size, centered, the odd element going after.
+LogicalResult importCenterCropPad(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 2)))
+    return failure();
+  auto axesAttr = n.intsAttr("axes");
+  auto shape = n.constantInts(1, "shape");
+  auto x = n.input(0);
+  if (failed(axesAttr) || failed(shape) || failed(x))
+    return failure();
+  auto xTy = cast<RankedTensorType>(x->getType());
+  int64_t rank = xTy.getRank();
+  SmallVector<int64_t> axes;
+  if (*axesAttr)
+    axes = **axesAttr;
+  else
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  if (axes.size() != shape->size())
+    return n.fail("expected one target size per axis");
+  SmallVector<int64_t> pads(2 * rank, 0);
+  for (auto [axis, target] : llvm::zip(axes, *shape)) {
+    if (axis < -rank || axis >= rank)
+      return n.fail("axis out of range");
+    int64_t a = axis < 0 ? axis + rank : axis;
+    int64_t size = xTy.getDimSize(a);
+    if (ShapedType::isDynamic(size) || target < 0)
+      return n.fail("expected static sizes");
+    int64_t grow = target - size;
+    int64_t amount = grow < 0 ? -grow : grow, sign = grow < 0 ? -1 : 1;
+    pads[a] = sign * (amount / 2);
+    pads[rank + a] = sign * (amount - amount / 2);
+  }
+  auto y = n.create<nn::PadOp>(*x, {n.i64Array("pads", pads)});
+  if (failed(y))
+    return failure();
+  return n.setOutput(0, *y);
+}
+
 } // namespace
 
 void lathe::frontend::registerShapeOps(OpTable &table) {
@@ -750,4 +809,6 @@ void lathe::frontend::registerShapeOps(OpTable &table) {
   table["Identity"] = {importIdentity};
   table["Dropout"] = {importDropout};
   table["Cast"] = {importCast};
+  table["CastLike"] = {importCastLike, 15};
+  table["CenterCropPad"] = {importCenterCropPad, 18};
 }

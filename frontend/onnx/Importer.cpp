@@ -33,6 +33,7 @@ namespace {
 const OpTable &opTable() {
   static const OpTable table = [] {
     OpTable t;
+    registerAttentionOps(t);
     registerConvOps(t);
     registerElementwiseOps(t);
     registerShapeOps(t);

@@ -264,6 +264,7 @@ struct OpHandler {
 using OpTable = llvm::StringMap<OpHandler>;
 
 /// Registration of each op family (one per Import*.cpp file).
+void registerAttentionOps(OpTable &table);
 void registerConvOps(OpTable &table);
 void registerElementwiseOps(OpTable &table);
 void registerShapeOps(OpTable &table);

@@ -8,7 +8,7 @@ dtypes: one input per element type the importer takes (float32, int32,
 names:  outputs whose names are not valid file names ("out/0", "OUT:0",
         "out:0", ".hidden", and "*?"), each a different elementwise function
         of the input; "*?" is Sqrt, so NaN for negative inputs.
-unsupported: a Hardmax node named 'hm', which Lathe does not import.
+unsupported: a Unique node named 'hm', which Lathe does not import.
 """
 
 import sys
@@ -56,7 +56,7 @@ def names():
 
 def unsupported():
     return _model(
-        [helper.make_node("Hardmax", ["x"], ["y"], name="hm")],
+        [helper.make_node("Unique", ["x"], ["y"], name="hm")],
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])],
         "unsupported")

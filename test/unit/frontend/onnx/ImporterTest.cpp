@@ -330,10 +330,10 @@ TEST_F(ImporterTest, MissingFile) {
 TEST_F(ImporterTest, UnsupportedOperator) {
   onnx::ModelProto m = makeModel(13);
   addInput(m, "x", {4});
-  addNode(m, "Hardmax", {"x"}, {"y"}, "hardmax_3");
+  addNode(m, "Unique", {"x"}, {"y"}, "unique_3");
   addOutput(m, "y");
-  expectError(m, "model.onnx: node 'hardmax_3' (Hardmax, opset 13): "
-                 "unsupported operator 'Hardmax'");
+  expectError(m, "model.onnx: node 'unique_3' (Unique, opset 13): "
+                 "unsupported operator 'Unique'");
 }
 
 TEST_F(ImporterTest, UnsupportedAttributeValue) {
