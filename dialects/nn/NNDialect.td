@@ -77,6 +77,25 @@ def NN_CompareKind : I32EnumAttr<"CompareKind", "predicate of nn.compare", [
   let cppNamespace = "::lathe::nn";
 }
 
+def NN_MathKind : I32EnumAttr<"MathKind", "function of nn.math", [
+    I32EnumAttrCase<"sin", 0>,
+    I32EnumAttrCase<"cos", 1>,
+    I32EnumAttrCase<"tan", 2>,
+    I32EnumAttrCase<"asin", 3>,
+    I32EnumAttrCase<"acos", 4>,
+    I32EnumAttrCase<"atan", 5>,
+    I32EnumAttrCase<"sinh", 6>,
+    I32EnumAttrCase<"cosh", 7>,
+    I32EnumAttrCase<"asinh", 8>,
+    I32EnumAttrCase<"acosh", 9>,
+    I32EnumAttrCase<"atanh", 10>,
+    I32EnumAttrCase<"floor", 11>,
+    I32EnumAttrCase<"ceil", 12>,
+    I32EnumAttrCase<"round_even", 13>,
+  ]> {
+  let cppNamespace = "::lathe::nn";
+}
+
 def NN_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation of nn.resize", [
     I32EnumAttrCase<"nearest", 0>,
     I32EnumAttrCase<"linear", 1>,

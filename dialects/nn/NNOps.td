@@ -221,6 +221,27 @@ class NN_SignedUnaryOp<string mnemonic, string expr>
 def NN_NegOp : NN_SignedUnaryOp<"neg", "-x">;
 def NN_AbsOp : NN_SignedUnaryOp<"abs", "|x|">;
 
+def NN_MathOp : NN_Op<"math", [SameOperandsAndResultType]> {
+  let summary = "elementwise function of the math library";
+  let description = [{
+    Computes `kind(x)` for each float element: the trigonometric functions
+    (`sin`, `cos`, `tan`), their inverses (`asin`, `acos`, `atan`), the
+    hyperbolic ones and their inverses (`sinh`, `cosh`, `asinh`, `acosh`,
+    `atanh`), and the rounding functions `floor`, `ceil` and `round_even`
+    (to the nearest integer, halves to even). Values outside a function's
+    domain give NaN, as in C's math library.
+
+    Example:
+
+    ```mlir
+    %y = nn.math sin %x : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_MathKind:$kind, NN_FloatTensor:$input);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$kind $input attr-dict `:` type($input)";
+}
+
 def NN_CastOp : NN_Op<"cast", [SameOperandsAndResultShape]> {
   let summary = "elementwise conversion to another element type";
   let description = [{

@@ -20,6 +20,8 @@
 //     fmod); ArgMin (ArgMax of -x, or of -1 - x on integers); Hardmax and
 //     OneHot (a compare with a constant iota); Trilu and EyeLike (constant
 //     masks);
+//   - Sin, Cos, Tan, their inverses and hyperbolic forms, Floor, Ceil and
+//     Round (halves to even) as nn.math;
 // and the ones with an nn op of their own: Cast, ArgMax, CumSum and TopK.
 // Per-opset differences: LogSoftmax before 13 flattens at its axis (default
 // 1) like Softmax; TopK takes k as an attribute before 10 and as an input
@@ -813,6 +815,16 @@ LogicalResult importOneHot(NodeImporter &n) {
                           pick(1), pick(0)));
 }
 
+/// nn.math of `kind` on the float input.
+template <nn::MathKind kind> LogicalResult importMathFunction(NodeImporter &n) {
+  auto x = activationInput(n);
+  if (failed(x))
+    return failure();
+  return bind(n, n.create<nn::MathOp>(
+                     *x, {n.namedAttr("kind",
+                                      nn::MathKindAttr::get(&n.ctx(), kind))}));
+}
+
 } // namespace
 
 void lathe::frontend::registerMathOps(OpTable &table) {
@@ -855,4 +867,18 @@ void lathe::frontend::registerMathOps(OpTable &table) {
   table["Sign"] = {importSign, 9};
   table["EyeLike"] = {importEyeLike, 9};
   table["OneHot"] = {importOneHot, 9};
+  table["Sin"] = {importMathFunction<nn::MathKind::sin>, 7};
+  table["Cos"] = {importMathFunction<nn::MathKind::cos>, 7};
+  table["Tan"] = {importMathFunction<nn::MathKind::tan>, 7};
+  table["Asin"] = {importMathFunction<nn::MathKind::asin>, 7};
+  table["Acos"] = {importMathFunction<nn::MathKind::acos>, 7};
+  table["Atan"] = {importMathFunction<nn::MathKind::atan>, 7};
+  table["Sinh"] = {importMathFunction<nn::MathKind::sinh>, 9};
+  table["Cosh"] = {importMathFunction<nn::MathKind::cosh>, 9};
+  table["Asinh"] = {importMathFunction<nn::MathKind::asinh>, 9};
+  table["Acosh"] = {importMathFunction<nn::MathKind::acosh>, 9};
+  table["Atanh"] = {importMathFunction<nn::MathKind::atanh>, 9};
+  table["Floor"] = {importMathFunction<nn::MathKind::floor>};
+  table["Ceil"] = {importMathFunction<nn::MathKind::ceil>};
+  table["Round"] = {importMathFunction<nn::MathKind::round_even>, 11};
 }

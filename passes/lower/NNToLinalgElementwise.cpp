@@ -141,6 +141,56 @@ Value unaryScalar(OpBuilder &b, Location loc, Operation *op, Value x) {
   return b.create<math::SqrtOp>(loc, x);
 }
 
+/// The scalar computation of nn.math.
+Value mathScalar(OpBuilder &b, Location loc, nn::MathKind kind, Value x) {
+  switch (kind) {
+  case nn::MathKind::sin:
+    return b.create<math::SinOp>(loc, x);
+  case nn::MathKind::cos:
+    return b.create<math::CosOp>(loc, x);
+  case nn::MathKind::tan:
+    return b.create<math::TanOp>(loc, x);
+  case nn::MathKind::asin:
+    return b.create<math::AsinOp>(loc, x);
+  case nn::MathKind::acos:
+    return b.create<math::AcosOp>(loc, x);
+  case nn::MathKind::atan:
+    return b.create<math::AtanOp>(loc, x);
+  case nn::MathKind::sinh:
+    return b.create<math::SinhOp>(loc, x);
+  case nn::MathKind::cosh:
+    return b.create<math::CoshOp>(loc, x);
+  case nn::MathKind::asinh:
+    return b.create<math::AsinhOp>(loc, x);
+  case nn::MathKind::acosh:
+    return b.create<math::AcoshOp>(loc, x);
+  case nn::MathKind::atanh:
+    return b.create<math::AtanhOp>(loc, x);
+  case nn::MathKind::floor:
+    return b.create<math::FloorOp>(loc, x);
+  case nn::MathKind::ceil:
+    return b.create<math::CeilOp>(loc, x);
+  case nn::MathKind::round_even:
+    return b.create<math::RoundEvenOp>(loc, x);
+  }
+  llvm_unreachable("unhandled nn.math kind");
+}
+
+struct MathLowering : StaticShapeLowering<nn::MathOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::MathOp op,
+                            PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), type, {op.getInput()},
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return mathScalar(b, loc, op.getKind(), args[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Converts the scalar `x` to `to` as nn.cast defines it.
 Value castScalar(OpBuilder &b, Location loc, Value x, Type to) {
   Type from = x.getType();
@@ -279,5 +329,6 @@ void lower::populateElementwisePatterns(RewritePatternSet &patterns) {
                UnaryLowering<nn::ExpOp>, UnaryLowering<nn::SqrtOp>,
                UnaryLowering<nn::LogOp>, UnaryLowering<nn::NegOp>,
                UnaryLowering<nn::AbsOp>>(ctx);
-  patterns.add<ClipLowering, BatchNormLowering, CastLowering>(ctx);
+  patterns.add<ClipLowering, BatchNormLowering, CastLowering, MathLowering>(
+      ctx);
 }

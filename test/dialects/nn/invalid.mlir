@@ -519,6 +519,22 @@ func.func @sigmoid_unranked(%a: tensor<*xf32>) {
 
 // -----
 
+func.func @math_integer(%a: tensor<4xi64>) {
+  // expected-error @+1 {{'nn.math' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<4xi64>'}}
+  %0 = nn.math floor %a : tensor<4xi64>
+  return
+}
+
+// -----
+
+func.func @math_unknown_kind(%a: tensor<4xf32>) {
+  // expected-error @+1 {{custom op 'nn.math' expected string or keyword containing one of the following enum values for attribute 'kind' [sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, floor, ceil, round_even]}}
+  %0 = nn.math round %a : tensor<4xf32>
+  return
+}
+
+// -----
+
 func.func @tanh_integer(%a: tensor<4xi8>) {
   // expected-error @+1 {{'nn.tanh' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<4xi8>'}}
   %0 = nn.tanh %a : tensor<4xi8>

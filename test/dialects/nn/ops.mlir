@@ -248,6 +248,19 @@ func.func @unary_and_cast(%x: tensor<2x3xf32>, %i: tensor<2x3xi64>) {
 
 // -----
 
+// CHECK-LABEL: func @math
+func.func @math(%x: tensor<2x3xf32>) {
+  // CHECK: nn.math sin %{{.*}} : tensor<2x3xf32>
+  %0 = nn.math sin %x : tensor<2x3xf32>
+  // CHECK: nn.math acosh %{{.*}} : tensor<2x3xf32>
+  %1 = nn.math acosh %0 : tensor<2x3xf32>
+  // CHECK: nn.math round_even %{{.*}} : tensor<2x3xf32>
+  %2 = nn.math round_even %1 : tensor<2x3xf32>
+  return
+}
+
+// -----
+
 // CHECK-LABEL: func @predicates
 func.func @predicates(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %s: tensor<f32>)
     -> tensor<2x3xf32> {

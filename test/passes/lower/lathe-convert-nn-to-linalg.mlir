@@ -393,3 +393,16 @@ func.func @resize_cubic(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x8x8xf32> {
       : tensor<1x1x4x4xf32> -> tensor<1x1x8x8xf32>
   return %0 : tensor<1x1x8x8xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @math
+// CHECK: linalg.generic
+// CHECK: math.atanh
+// CHECK: linalg.generic
+// CHECK: math.roundeven
+func.func @math(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = nn.math atanh %x : tensor<2x3xf32>
+  %1 = nn.math round_even %0 : tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
