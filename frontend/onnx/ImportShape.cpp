@@ -8,7 +8,8 @@
 // Reshape, Flatten, Transpose, Concat, Slice, Split (as slices), Gather,
 // Pad, Squeeze, Unsqueeze, and the ones that produce or pass on constants:
 // Constant, ConstantOfShape, Shape, Identity, Dropout, (trivial) Cast and
-// CastLike, and CenterCropPad (one nn.pad, negative amounts cropping).
+// CastLike, CenterCropPad (one nn.pad, negative amounts cropping) and
+// Compress with a constant condition (a gather of constant indices).
 //
 // Shapes are static, so Shape folds to a constant; Reshape, Squeeze,
 // Unsqueeze, Concat, Slice, Gather and Cast on small integer constants fold
@@ -790,6 +791,57 @@ LogicalResult importCenterCropPad(NodeImporter &n) {
   return n.setOutput(0, *y);
 }
 
+/// A gather of the positions where the constant condition holds, along
+/// `axis` (of the flattened input without one).
+LogicalResult importCompress(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 2)))
+    return failure();
+  auto condition = n.constantInput(1, "condition");
+  auto x = n.input(0);
+  if (failed(condition) || failed(x))
+    return failure();
+  auto xTy = cast<RankedTensorType>(x->getType());
+  int64_t rank = xTy.getRank();
+  FailureOr<Value> in = *x;
+  int64_t axis = 0;
+  if (n.attr("axis")) {
+    auto a = n.intAttr("axis", 0);
+    if (failed(a))
+      return failure();
+    if (*a < -rank || *a >= rank)
+      return n.fail("axis out of range");
+    axis = *a < 0 ? *a + rank : *a;
+  } else {
+    if (!xTy.hasStaticShape())
+      return n.fail("expected a static input shape");
+    in = n.reshape(*x, {xTy.getNumElements()});
+  }
+  if (failed(in))
+    return failure();
+  auto dense = dyn_cast<DenseElementsAttr>(*condition);
+  if (!dense)
+    return n.fail("expected a dense condition");
+  int64_t extent = cast<RankedTensorType>(in->getType()).getDimSize(axis);
+  if (ShapedType::isDynamic(extent) || dense.getNumElements() > extent)
+    return n.fail("the condition is longer than the compressed dimension");
+  SmallVector<int64_t> picked;
+  int64_t i = 0;
+  for (const APInt &c : dense.getValues<APInt>()) {
+    if (!c.isZero())
+      picked.push_back(i);
+    ++i;
+  }
+  Value indices = n.constant(DenseElementsAttr::get(
+      RankedTensorType::get({int64_t(picked.size())},
+                            IntegerType::get(&n.ctx(), 64)),
+      ArrayRef<int64_t>(picked)));
+  auto y = n.create<nn::GatherOp>(ValueRange{*in, indices},
+                                  {n.i64("axis", axis)});
+  if (failed(y))
+    return failure();
+  return n.setOutput(0, *y);
+}
+
 } // namespace
 
 void lathe::frontend::registerShapeOps(OpTable &table) {
@@ -811,4 +863,5 @@ void lathe::frontend::registerShapeOps(OpTable &table) {
   table["Cast"] = {importCast};
   table["CastLike"] = {importCastLike, 15};
   table["CenterCropPad"] = {importCenterCropPad, 18};
+  table["Compress"] = {importCompress, 9};
 }

@@ -5,7 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // This file imports the ONNX operators that build or rearrange tensors:
-//   - folded to constants: Size, and Range on constant inputs;
+//   - folded to constants: Size, Range on constant inputs, and the
+//     HannWindow, HammingWindow and BlackmanWindow of a constant size;
 //   - decomposed into nn data movement: Expand (a multiply by ones of the
 //     broadcast shape), Tile (a broadcast over interleaved unit dims, then a
 //     reshape), DepthToSpace and SpaceToDepth (reshape, transpose, reshape);
@@ -369,11 +370,53 @@ LogicalResult importResize(NodeImporter &n) {
   return bind(n, n.create<nn::ResizeOp>(*x, attrs));
 }
 
+/// The window functions (opset 17) of a constant size, folded to constants
+/// computed in double: Hann (sin^2(pi n / N)), Hamming (25/46 - 21/46
+/// cos(2 pi n / N)) and Blackman (0.42 - 0.5 cos(2 pi n / N) + 0.08
+/// cos(4 pi n / N)), N being the size when periodic, else size - 1.
+template <int kind> LogicalResult importWindow(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  auto periodic = n.intAttr("periodic", 1);
+  auto dtype = n.intAttr("output_datatype", 1);
+  auto size = n.constantInts(0, "size");
+  if (failed(periodic) || failed(dtype) || failed(size))
+    return failure();
+  if (size->size() != 1 || size->front() < 0)
+    return n.fail("expected one non-negative size");
+  Type elt = n.state().elementType(*dtype);
+  if (!elt || !isa<FloatType>(elt))
+    return n.unsupportedAttr("output_datatype", std::to_string(*dtype),
+                             "Lathe imports float windows");
+  int64_t count = size->front();
+  double N = *periodic ? double(count) : double(count - 1);
+  SmallVector<APFloat> values;
+  for (int64_t i = 0; i < count; ++i) {
+    double t = double(i) * M_PI / N, v;
+    if (kind == 0)
+      v = std::sin(t) * std::sin(t);
+    else if (kind == 1)
+      v = 25.0 / 46.0 - std::cos(2 * t) * (1 - 25.0 / 46.0);
+    else
+      v = 0.42 - 0.5 * std::cos(2 * t) + 0.08 * std::cos(4 * t);
+    APFloat f(v);
+    bool lost;
+    f.convert(cast<FloatType>(elt).getFloatSemantics(),
+              APFloat::rmNearestTiesToEven, &lost);
+    values.push_back(f);
+  }
+  return n.setConstantOutput(
+      0, DenseElementsAttr::get(RankedTensorType::get({count}, elt), values));
+}
+
 } // namespace
 
 void lathe::frontend::registerTensorOps(OpTable &table) {
   table["Size"] = {importSize};
   table["Range"] = {importRange, 11};
+  table["HannWindow"] = {importWindow<0>, 17};
+  table["HammingWindow"] = {importWindow<1>, 17};
+  table["BlackmanWindow"] = {importWindow<2>, 17};
   table["Expand"] = {importExpand, 8};
   table["Tile"] = {importTile};
   table["DepthToSpace"] = {importDepthSpace</*toSpace=*/true>};
