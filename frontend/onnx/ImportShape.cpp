@@ -7,9 +7,10 @@
 // This file imports the ONNX operators that move data or compute shapes:
 // Reshape, Flatten, Transpose, Concat, Slice, Split (as slices), Gather,
 // Pad, Squeeze, Unsqueeze, and the ones that produce or pass on constants:
-// Constant, ConstantOfShape, Shape, Identity, Dropout, (trivial) Cast and
-// CastLike, CenterCropPad (one nn.pad, negative amounts cropping) and
-// Compress with a constant condition (a gather of constant indices).
+// Constant, ConstantOfShape, Shape, Identity, Dropout, Cast (trivial, or
+// folded on small integer constants) and CastLike, CenterCropPad (one
+// nn.pad, negative amounts cropping) and Compress with a constant condition
+// (a gather of constant indices).
 //
 // Shapes are static, so Shape folds to a constant; Reshape, Squeeze,
 // Unsqueeze, Concat, Slice, Gather and Cast on small integer constants fold
@@ -724,6 +725,16 @@ LogicalResult importCast(NodeImporter &n) {
   if (!target)
     return n.unsupportedAttr("to", dataTypeName(*to),
                              "Lathe imports FLOAT, INT32, INT64 and BOOL");
+  // Small integer constants to f32 (a size becoming a float bound), rounded
+  // to nearest as the cast does at run time.
+  if (auto ints = foldableInts(n, 0);
+      ints && target.isF32() && !inTy->getElementType().isInteger(1)) {
+    SmallVector<float> values(ints->begin(), ints->end());
+    return n.setConstantOutput(
+        0, DenseElementsAttr::get(
+               RankedTensorType::get(inTy->getShape(), target),
+               ArrayRef<float>(values)));
+  }
   auto x = n.input(0);
   if (failed(x))
     return failure();
