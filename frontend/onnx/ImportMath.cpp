@@ -23,6 +23,8 @@
 //   - Sin, Cos, Tan, their inverses and hyperbolic forms, Floor, Ceil and
 //     Round (halves to even) as nn.math;
 // and the ones with an nn op of their own: Cast, ArgMax, CumSum and TopK.
+// The predicates, Where and Mod fold on small integer and boolean constants
+// (the shape arithmetic of expanded function bodies, such as Attention's).
 // Per-opset differences: LogSoftmax before 13 flattens at its axis (default
 // 1) like Softmax; TopK takes k as an attribute before 10 and as an input
 // from 10 (largest from 11); CumSum's axis is an input.
@@ -108,6 +110,74 @@ FailureOr<Value> activationInput(NodeImporter &n) {
   if (failed(x) || failed(expectFloat(n, *x)))
     return failure();
   return *x;
+}
+
+/// Folds the node when inputs [0, count) are all small integer or boolean
+/// constants (shape arithmetic in exported graphs), elementwise with
+/// broadcasting of one-element inputs: output 0 becomes the constant of
+/// `fn` over each position's values, of element type `resultElt`.
+/// std::nullopt when the inputs are not such constants or `fn` declines.
+std::optional<LogicalResult>
+foldSmallInts(NodeImporter &n, unsigned count, Type resultElt,
+              llvm::function_ref<std::optional<int64_t>(ArrayRef<int64_t>)>
+                  fn) {
+  SmallVector<SmallVector<int64_t>> values;
+  SmallVector<int64_t> shape;
+  int64_t total = 1, maxRank = 0;
+  for (unsigned i = 0; i < count; ++i) {
+    if (!n.isConstantInput(i))
+      return std::nullopt;
+    auto c = n.constantInput(i, "");
+    if (failed(c))
+      return std::nullopt;
+    auto dense = dyn_cast<DenseIntElementsAttr>(*c);
+    if (!dense || dense.getNumElements() > 64)
+      return std::nullopt;
+    bool isBool = dense.getElementType().isInteger(1);
+    SmallVector<int64_t> v;
+    for (const APInt &x : dense.getValues<APInt>())
+      v.push_back(isBool ? int64_t(x.getZExtValue()) : x.getSExtValue());
+    auto ty = cast<RankedTensorType>(dense.getType());
+    maxRank = std::max(maxRank, ty.getRank());
+    if (v.size() > 1) {
+      if (total > 1 && ty.getShape() != ArrayRef<int64_t>(shape))
+        return std::nullopt;
+      shape.assign(ty.getShape().begin(), ty.getShape().end());
+      total = v.size();
+    } else if (total == 1 && ty.getRank() > int64_t(shape.size())) {
+      shape.assign(ty.getShape().begin(), ty.getShape().end());
+    }
+    values.push_back(std::move(v));
+  }
+  if (int64_t(shape.size()) != maxRank) // A broadcast that adds dims.
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (int64_t k = 0; k < total; ++k) {
+    SmallVector<int64_t> args;
+    for (auto &v : values)
+      args.push_back(v.size() == 1 ? v[0] : v[k]);
+    auto r = fn(args);
+    if (!r)
+      return std::nullopt;
+    out.push_back(*r);
+  }
+  auto type = RankedTensorType::get(shape, resultElt);
+  if (resultElt.isInteger(1)) {
+    SmallVector<bool> bits(out.begin(), out.end());
+    return n.setConstantOutput(0, DenseElementsAttr::get(type, ArrayRef(bits)));
+  }
+  if (!resultElt.isInteger(32) && !resultElt.isInteger(64))
+    return std::nullopt;
+  SmallVector<APInt> ints;
+  for (int64_t x : out)
+    ints.push_back(APInt(resultElt.getIntOrFloatBitWidth(), x, true));
+  return n.setConstantOutput(0, DenseElementsAttr::get(type, ints));
+}
+
+/// The element type of input `i`, or null.
+Type inputElementType(NodeImporter &n, unsigned i) {
+  auto ty = n.inputType(i);
+  return failed(ty) ? Type() : ty->getElementType();
 }
 
 LogicalResult importReciprocal(NodeImporter &n) {
@@ -280,6 +350,24 @@ LogicalResult importLogSoftmax(NodeImporter &n) {
 template <nn::CompareKind kind> LogicalResult importCompare(NodeImporter &n) {
   if (failed(n.expectInputs(2, 2)))
     return failure();
+  Type i1 = IntegerType::get(&n.ctx(), 1);
+  if (auto folded = foldSmallInts(
+          n, 2, i1, [](ArrayRef<int64_t> v) -> std::optional<int64_t> {
+            switch (kind) {
+            case nn::CompareKind::eq:
+              return v[0] == v[1];
+            case nn::CompareKind::lt:
+              return v[0] < v[1];
+            case nn::CompareKind::le:
+              return v[0] <= v[1];
+            case nn::CompareKind::gt:
+              return v[0] > v[1];
+            case nn::CompareKind::ge:
+              return v[0] >= v[1];
+            }
+            return std::nullopt;
+          }))
+    return *folded;
   Builder b{n};
   return bind(n, b.compare(kind, n.input(0), n.input(1)));
 }
@@ -288,6 +376,12 @@ template <nn::CompareKind kind> LogicalResult importCompare(NodeImporter &n) {
 LogicalResult importNot(NodeImporter &n) {
   if (failed(n.expectInputs(1, 1)))
     return failure();
+  if (auto folded =
+          foldSmallInts(n, 1, IntegerType::get(&n.ctx(), 1),
+                        [](ArrayRef<int64_t> v) -> std::optional<int64_t> {
+                          return v[0] == 0;
+                        }))
+    return *folded;
   auto x = n.input(0);
   if (failed(x))
     return failure();
@@ -299,6 +393,12 @@ LogicalResult importNot(NodeImporter &n) {
 LogicalResult importAnd(NodeImporter &n) {
   if (failed(n.expectInputs(2, 2)))
     return failure();
+  if (auto folded =
+          foldSmallInts(n, 2, IntegerType::get(&n.ctx(), 1),
+                        [](ArrayRef<int64_t> v) -> std::optional<int64_t> {
+                          return v[0] != 0 && v[1] != 0;
+                        }))
+    return *folded;
   auto a = n.input(0);
   auto c = n.input(1);
   if (failed(a) || failed(c))
@@ -310,6 +410,13 @@ LogicalResult importAnd(NodeImporter &n) {
 LogicalResult importWhere(NodeImporter &n) {
   if (failed(n.expectInputs(3, 3)))
     return failure();
+  if (Type elt = inputElementType(n, 1))
+    if (elt == inputElementType(n, 2))
+      if (auto folded = foldSmallInts(
+              n, 3, elt, [](ArrayRef<int64_t> v) -> std::optional<int64_t> {
+                return v[0] ? v[1] : v[2];
+              }))
+        return *folded;
   Builder b{n};
   return bind(n, b.select(n.input(0), n.input(1), n.input(2)));
 }
@@ -488,6 +595,17 @@ LogicalResult importMod(NodeImporter &n) {
   Type elt = elementTypeOf(*a);
   if (!isa<IntegerType>(elt) || elt.isInteger(1))
     return n.fail("Lathe imports Mod on integers only");
+  bool cStyle = *fmod;
+  if (auto folded = foldSmallInts(
+          n, 2, elt, [&](ArrayRef<int64_t> v) -> std::optional<int64_t> {
+            if (v[1] == 0 || (v[1] == -1 && v[0] == INT64_MIN))
+              return std::nullopt;
+            int64_t r = v[0] % v[1];
+            if (!cStyle && r != 0 && ((r < 0) != (v[1] < 0)))
+              r += v[1];
+            return r;
+          }))
+    return *folded;
   Builder b{n};
   auto r = b.binary<nn::SubOp>(
       *a, b.binary<nn::MulOp>(b.binary<nn::DivOp>(*a, *c), *c));
