@@ -285,37 +285,24 @@ LogicalResult importClip(NodeImporter &n) {
 }
 
 LogicalResult importSoftmax(NodeImporter &n) {
-  if (failed(n.expectInputs(1, 1)))
+  auto operand = softmaxOperand(n);
+  if (failed(operand))
     return failure();
-  bool coerce2d = n.opset() < 13;
-  auto axis = n.intAttr("axis", coerce2d ? 1 : -1);
-  auto x = n.input(0);
-  if (failed(axis) || failed(x))
-    return failure();
-  auto xTy = cast<RankedTensorType>(x->getType());
-  int64_t rank = xTy.getRank();
-  if (*axis < -rank || *axis >= rank)
-    return n.fail("axis " + std::to_string(*axis) +
-                  " is out of range for an input of rank " +
-                  std::to_string(rank));
-  int64_t a = *axis < 0 ? *axis + rank : *axis;
-
   // From opset 13, or on the last axis, softmax is along one axis.
-  if (!coerce2d || a == rank - 1) {
-    auto y =
-        n.create<nn::SoftmaxOp>(*x, {n.i64("axis", coerce2d ? -1 : *axis)});
+  if (!operand->flattened) {
+    auto y = n.create<nn::SoftmaxOp>(
+        operand->value,
+        {n.i64("axis", n.opset() < 13 ? -1 : operand->givenAxis)});
     if (failed(y))
       return failure();
     return n.setOutput(0, *y);
   }
   // Before 13: softmax over the flattened dims [axis, rank).
-  auto flat = n.create<nn::FlattenOp>(*x, {n.i64("axis", a)});
-  if (failed(flat))
-    return failure();
-  auto soft = n.create<nn::SoftmaxOp>(*flat, {n.i64("axis", 1)});
+  auto soft = n.create<nn::SoftmaxOp>(operand->value, {n.i64("axis", 1)});
   if (failed(soft))
     return failure();
-  auto y = n.reshape(*soft, xTy.getShape());
+  auto y = n.reshape(
+      *soft, cast<RankedTensorType>((*n.input(0)).getType()).getShape());
   if (failed(y))
     return failure();
   return n.setOutput(0, *y);

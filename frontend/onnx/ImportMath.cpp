@@ -308,27 +308,12 @@ LogicalResult importMean(NodeImporter &n) {
 /// log(softmax(x)) along one axis, as x - max - log(sum(exp(x - max))); the
 /// flattening of opsets before 13 as for Softmax.
 LogicalResult importLogSoftmax(NodeImporter &n) {
-  if (failed(n.expectInputs(1, 1)))
+  auto operand = softmaxOperand(n);
+  if (failed(operand) || failed(expectFloat(n, *n.input(0))))
     return failure();
-  bool coerce2d = n.opset() < 13;
-  auto axis = n.intAttr("axis", coerce2d ? 1 : -1);
-  auto x = n.input(0);
-  if (failed(axis) || failed(x) || failed(expectFloat(n, *x)))
-    return failure();
-  auto xTy = cast<RankedTensorType>(x->getType());
-  int64_t rank = xTy.getRank();
-  if (*axis < -rank || *axis >= rank)
-    return n.fail("axis " + std::to_string(*axis) +
-                  " is out of range for an input of rank " +
-                  std::to_string(rank));
-  int64_t a = *axis < 0 ? *axis + rank : *axis;
-  FailureOr<Value> in = *x;
-  if (coerce2d && a != rank - 1) {
-    in = n.create<nn::FlattenOp>(*x, {n.i64("axis", a)});
-    a = 1;
-  }
-  if (failed(in))
-    return failure();
+  auto xTy = cast<RankedTensorType>((*n.input(0)).getType());
+  FailureOr<Value> in = operand->value;
+  int64_t a = operand->axis;
   auto reduce = [&](nn::ReduceKind kind, FailureOr<Value> v) {
     if (failed(v))
       return v;
@@ -708,27 +693,12 @@ LogicalResult importShrink(NodeImporter &n) {
 /// (keepdims) compared with a constant iota along the axis. Before opset
 /// 13 the input is flattened to 2-D at the axis (default 1) first.
 LogicalResult importHardmax(NodeImporter &n) {
-  if (failed(n.expectInputs(1, 1)))
+  auto operand = softmaxOperand(n);
+  if (failed(operand) || failed(expectFloat(n, *n.input(0))))
     return failure();
-  bool coerce2d = n.opset() < 13;
-  auto axis = n.intAttr("axis", coerce2d ? 1 : -1);
-  auto x = n.input(0);
-  if (failed(axis) || failed(x) || failed(expectFloat(n, *x)))
-    return failure();
-  auto xTy = cast<RankedTensorType>(x->getType());
-  int64_t rank = xTy.getRank();
-  if (*axis < -rank || *axis >= rank)
-    return n.fail("axis " + std::to_string(*axis) +
-                  " is out of range for an input of rank " +
-                  std::to_string(rank));
-  int64_t a = *axis < 0 ? *axis + rank : *axis;
-  FailureOr<Value> in = *x;
-  if (coerce2d && a != rank - 1) {
-    in = n.create<nn::FlattenOp>(*x, {n.i64("axis", a)});
-    a = 1;
-  }
-  if (failed(in))
-    return failure();
+  auto xTy = cast<RankedTensorType>((*n.input(0)).getType());
+  FailureOr<Value> in = operand->value;
+  int64_t a = operand->axis;
   auto inTy = cast<RankedTensorType>(in->getType());
   int64_t extent = inTy.getDimSize(a);
   if (ShapedType::isDynamic(extent))

@@ -553,3 +553,25 @@ FailureOr<Value> NodeImporter::reshape(Value input, ArrayRef<int64_t> shape) {
     return input;
   return create<nn::ReshapeOp>(input, {i64Array("shape", shape)});
 }
+
+FailureOr<SoftmaxOperand> lathe::frontend::softmaxOperand(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  bool coerce2d = n.opset() < 13;
+  auto axis = n.intAttr("axis", coerce2d ? 1 : -1);
+  auto x = n.input(0);
+  if (failed(axis) || failed(x))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(x->getType()).getRank();
+  if (*axis < -rank || *axis >= rank)
+    return n.fail("axis " + std::to_string(*axis) +
+                  " is out of range for an input of rank " +
+                  std::to_string(rank));
+  int64_t a = *axis < 0 ? *axis + rank : *axis;
+  if (!coerce2d || a == rank - 1)
+    return SoftmaxOperand{*x, a, *axis, /*flattened=*/false};
+  auto flat = n.create<nn::FlattenOp>(*x, {n.i64("axis", a)});
+  if (failed(flat))
+    return failure();
+  return SoftmaxOperand{*flat, 1, *axis, /*flattened=*/true};
+}

@@ -251,6 +251,26 @@ private:
   mutable bool reported_ = false;
 };
 
+/// The operand of a softmax-family node (Softmax, LogSoftmax, Hardmax) and
+/// the axis to work along. Before opset 13 these ops work on the input
+/// flattened to 2-D at `axis` (default 1); from 13 along `axis` alone
+/// (default -1). The flatten is skipped when the axis is the last one, where
+/// both readings agree.
+struct SoftmaxOperand {
+  /// The node's input, or its 2-D flattening.
+  mlir::Value value;
+  /// The axis of `value` to work along, in [0, rank).
+  int64_t axis;
+  /// The `axis` attribute as the node gives it (or its default).
+  int64_t givenAxis;
+  /// Whether `value` is the flattening.
+  bool flattened;
+};
+
+/// Reads input 0 and `axis` of a softmax-family node; reports an axis out of
+/// range.
+mlir::FailureOr<SoftmaxOperand> softmaxOperand(NodeImporter &n);
+
 /// An op handler: imports one node, binding its outputs.
 using NodeHandler = mlir::LogicalResult (*)(NodeImporter &);
 
