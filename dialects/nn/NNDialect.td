@@ -126,6 +126,18 @@ def NN_NearestMode : I32EnumAttr<"NearestMode",
   let cppNamespace = "::lathe::nn";
 }
 
+def NN_ScatterReduction : I32EnumAttr<"ScatterReduction",
+    "how nn.scatter_elements and nn.scatter_nd combine an update with the "
+    "element it lands on", [
+    I32EnumAttrCase<"none", 0>,
+    I32EnumAttrCase<"add", 1>,
+    I32EnumAttrCase<"mul", 2>,
+    I32EnumAttrCase<"max", 3>,
+    I32EnumAttrCase<"min", 4>,
+  ]> {
+  let cppNamespace = "::lathe::nn";
+}
+
 def NN_BoolTensor : RankedTensorOf<[I1]>;
 
 //===----------------------------------------------------------------------===//

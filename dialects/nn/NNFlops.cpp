@@ -137,6 +137,12 @@ int64_t estimateFlops(Operation *op) {
               [](auto op) { return numElements(op.getInput()); })
           .Case<SoftmaxOp>(
               [](Operation *op) { return perResultElement(op, 5); })
+          .Case<ScatterElementsOp, ScatterNDOp>(
+              [](auto op) -> std::optional<int64_t> {
+                if (op.getReduction() == ScatterReduction::none)
+                  return 0;
+                return numElements(op.getUpdates());
+              })
           .Default([](Operation *) { return 0; });
   return flops.value_or(0);
 }

@@ -29,8 +29,10 @@
 //   resize          nearest: 0; linear: 3 * (2^A - 1) * E, A the number of
 //                   axes interpolated (whose size or scale changes): one
 //                   lerp, 3 FLOPs, per pair of neighbours
+//   scatter_elements, scatter_nd   with a reduction, the updates' element
+//                   count (one combine per update); without, 0
 //   constant, cast, reshape, flatten, transpose, concat, slice, gather,
-//   gather_elements, pad   0
+//   gather_elements, gather_nd, pad   0
 //
 // Ops of other dialects, and nn ops whose shapes are not static, count 0.
 //

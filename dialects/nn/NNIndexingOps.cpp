@@ -6,7 +6,7 @@
 //
 // This file implements result-type inference (the shape verifier) of the ops
 // declared in NNIndexingOps.td: compare, select, argmax, topk, cumsum,
-// gather_elements and resize.
+// gather_elements, gather_nd, scatter_elements, scatter_nd and resize.
 //
 //===----------------------------------------------------------------------===//
 
@@ -157,6 +157,132 @@ LogicalResult GatherElementsOp::inferReturnTypes(
              << d;
   results.push_back(RankedTensorType::get(idx->getShape(),
                                           data->getElementType()));
+  return success();
+}
+
+/// True unless both dims are static and differ.
+static bool dimsAgree(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// The static size of the index tuples of `indices` (its last dim), checked
+/// to lie in [1, `available`], the dims of data they can address.
+template <typename OpTy>
+static FailureOr<int64_t> tupleSize(std::optional<Location> loc,
+                                    RankedTensorType indices,
+                                    int64_t available) {
+  if (indices.getRank() < 1)
+    return shapeError<OpTy>(loc) << "expected indices of rank >= 1, got rank 0";
+  int64_t k = indices.getShape().back();
+  if (ShapedType::isDynamic(k))
+    return shapeError<OpTy>(loc)
+           << "expected a static last dim of indices, got "
+           << fmtShape(indices.getShape());
+  if (k < 1 || k > available)
+    return shapeError<OpTy>(loc)
+           << "expected index tuples of 1 to " << available
+           << " coordinates (the last dim of indices), got " << k;
+  return k;
+}
+
+LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &results) {
+  auto data = rankedType<GatherNDOp>(loc, adaptor.getData(), "data");
+  auto idx = rankedType<GatherNDOp>(loc, adaptor.getIndices(), "indices");
+  if (failed(data) || failed(idx))
+    return failure();
+  int64_t b = adaptor.getBatchDims(), r = data->getRank(), q = idx->getRank();
+  if (b < 0 || b >= std::min(r, q))
+    return shapeError<GatherNDOp>(loc)
+           << "expected 0 <= batch_dims < " << std::min(r, q)
+           << " (the lower rank of data and indices), got " << b;
+  for (int64_t d = 0; d < b; ++d)
+    if (!dimsAgree(data->getDimSize(d), idx->getDimSize(d)))
+      return shapeError<GatherNDOp>(loc)
+             << "batch dim " << d << " differs: data "
+             << fmtShape(data->getShape()) << ", indices "
+             << fmtShape(idx->getShape());
+  auto k = tupleSize<GatherNDOp>(loc, *idx, r - b);
+  if (failed(k))
+    return failure();
+  SmallVector<int64_t> shape(idx->getShape().drop_back());
+  llvm::append_range(shape, data->getShape().drop_front(b + *k));
+  results.push_back(RankedTensorType::get(shape, data->getElementType()));
+  return success();
+}
+
+/// Checks that `updates` has the element type of `data` and the shape
+/// `expected`.
+template <typename OpTy>
+static LogicalResult
+checkUpdates(std::optional<Location> loc, RankedTensorType data,
+             RankedTensorType updates, ArrayRef<int64_t> expected) {
+  if (updates.getElementType() != data.getElementType())
+    return shapeError<OpTy>(loc)
+           << "expected updates of the element type of data ("
+           << data.getElementType() << "), got " << updates.getElementType();
+  bool same = updates.getRank() == static_cast<int64_t>(expected.size());
+  for (int64_t d = 0; same && d < updates.getRank(); ++d)
+    same = dimsAgree(updates.getDimSize(d), expected[d]);
+  if (!same)
+    return shapeError<OpTy>(loc)
+           << "expected updates of shape " << fmtShape(expected) << ", got "
+           << fmtShape(updates.getShape());
+  return success();
+}
+
+LogicalResult
+ScatterElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &results) {
+  auto data = rankedType<ScatterElementsOp>(loc, adaptor.getData(), "data");
+  auto idx =
+      rankedType<ScatterElementsOp>(loc, adaptor.getIndices(), "indices");
+  auto upd =
+      rankedType<ScatterElementsOp>(loc, adaptor.getUpdates(), "updates");
+  if (failed(data) || failed(idx) || failed(upd))
+    return failure();
+  if (data->getRank() != idx->getRank())
+    return shapeError<ScatterElementsOp>(loc)
+           << "expected indices of the rank of data (" << data->getRank()
+           << "), got rank " << idx->getRank();
+  auto axis = checkAxis<ScatterElementsOp>(loc, adaptor.getAxisAttr().getInt(),
+                                           data->getRank());
+  if (failed(axis))
+    return failure();
+  for (int64_t d = 0; d < data->getRank(); ++d)
+    if (d != *axis && !ShapedType::isDynamic(data->getDimSize(d)) &&
+        !ShapedType::isDynamic(idx->getDimSize(d)) &&
+        idx->getDimSize(d) > data->getDimSize(d))
+      return shapeError<ScatterElementsOp>(loc)
+             << "indices " << fmtShape(idx->getShape()) << " exceed data "
+             << fmtShape(data->getShape()) << " in dim " << d;
+  if (failed(
+          checkUpdates<ScatterElementsOp>(loc, *data, *upd, idx->getShape())))
+    return failure();
+  results.push_back(*data);
+  return success();
+}
+
+LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  auto data = rankedType<ScatterNDOp>(loc, adaptor.getData(), "data");
+  auto idx = rankedType<ScatterNDOp>(loc, adaptor.getIndices(), "indices");
+  auto upd = rankedType<ScatterNDOp>(loc, adaptor.getUpdates(), "updates");
+  if (failed(data) || failed(idx) || failed(upd))
+    return failure();
+  auto k = tupleSize<ScatterNDOp>(loc, *idx, data->getRank());
+  if (failed(k))
+    return failure();
+  SmallVector<int64_t> expected(idx->getShape().drop_back());
+  llvm::append_range(expected, data->getShape().drop_front(*k));
+  if (failed(checkUpdates<ScatterNDOp>(loc, *data, *upd, expected)))
+    return failure();
+  results.push_back(*data);
   return success();
 }
 

@@ -2,8 +2,9 @@
 //
 // Part of Lathe. The nn ops that work with predicates and positions rather
 // than plain arithmetic: comparisons and selection (i1 tensors), arg
-// reductions, top-k, prefix sums, element gathers and resizing. Included
-// from NNOps.td; inference lives in NNIndexingOps.cpp.
+// reductions, top-k, prefix sums, element and slice gathers and scatters,
+// and resizing. Included from NNOps.td; inference lives in
+// NNIndexingOps.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -150,6 +151,88 @@ def NN_GatherElementsOp : NN_InferOp<"gather_elements"> {
   let results = (outs NN_Tensor:$result);
   let assemblyFormat = [{
     $data `,` $indices `axis` $axis attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def NN_GatherNDOp : NN_InferOp<"gather_nd"> {
+  let summary = "gather slices of data addressed by index tuples";
+  let description = [{
+    The last dim of `indices` holds tuples of `k` coordinates into the dims
+    `batch_dims .. batch_dims + k - 1` of `data` (negative values count
+    from the back); the first `batch_dims` dims of `indices` and `data` are
+    shared batch dims. The result has the shape
+    `indices.shape[:-1] + data.shape[batch_dims + k:]` and the element type
+    of `data`.
+
+    Example:
+
+    ```mlir
+    %y = nn.gather_nd %d, %i batch_dims 0
+        : (tensor<2x2x2xf32>, tensor<2x1x2xi64>) -> tensor<2x1x2xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$data, NN_IndexTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `batch_dims` $batch_dims attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def NN_ScatterElementsOp : NN_InferOp<"scatter_elements"> {
+  let summary = "write (or combine) one update per index along an axis";
+  let description = [{
+    A copy of `data` where, for every position `i...` of `indices`, the
+    element at `i...` with the `axis` coordinate replaced by `indices[i...]`
+    (negative values count from the back) becomes `updates[i...]`, or its
+    combination with the element already there under `reduction` (`add`,
+    `mul`, `max`, `min`), the updates applied in row-major order. `indices`
+    and `updates` share a shape of the rank of `data`; the result has the
+    type of `data`.
+
+    Example:
+
+    ```mlir
+    %y = nn.scatter_elements %d, %i, %u axis 1 reduction add
+        : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$data, NN_IndexTensor:$indices,
+                       NN_Tensor:$updates, I64Attr:$axis,
+                       NN_ScatterReduction:$reduction);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates `axis` $axis `reduction` $reduction
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def NN_ScatterNDOp : NN_InferOp<"scatter_nd"> {
+  let summary = "write (or combine) slices of updates at index tuples";
+  let description = [{
+    A copy of `data` where the slice `data[t...]` addressed by each tuple
+    `t` of the last dim of `indices` (`k` coordinates into the leading dims
+    of `data`; negative values count from the back) becomes the matching
+    slice of `updates`, or its elementwise combination with what is there
+    under `reduction` (`add`, `mul`, `max`, `min`), tuples applied in
+    row-major order. `updates` has the shape
+    `indices.shape[:-1] + data.shape[k:]`; the result has the type of
+    `data`.
+
+    Example:
+
+    ```mlir
+    %y = nn.scatter_nd %d, %i, %u reduction none
+        : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$data, NN_IndexTensor:$indices,
+                       NN_Tensor:$updates, NN_ScatterReduction:$reduction);
+  let results = (outs NN_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates `reduction` $reduction attr-dict `:`
     functional-type(operands, results)
   }];
 }

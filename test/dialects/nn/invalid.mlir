@@ -1551,3 +1551,75 @@ func.func @resize_crop_without_roi(%x: tensor<1x1x4x4xf32>) {
       : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xf32>
   return
 }
+
+// -----
+
+func.func @gather_nd_tuple(%x: tensor<3x4xf32>, %i: tensor<2x3xi64>) {
+  // expected-error @+2 {{'nn.gather_nd' op expected index tuples of 1 to 2 coordinates (the last dim of indices), got 3}}
+  // expected-error @+1 {{'nn.gather_nd' op failed to infer returned types}}
+  %0 = nn.gather_nd %x, %i batch_dims 0 : (tensor<3x4xf32>, tensor<2x3xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_batch_dims(%x: tensor<3x4xf32>, %i: tensor<2x1xi64>) {
+  // expected-error @+2 {{'nn.gather_nd' op batch dim 0 differs: data [3, 4], indices [2, 1]}}
+  // expected-error @+1 {{'nn.gather_nd' op failed to infer returned types}}
+  %0 = nn.gather_nd %x, %i batch_dims 1 : (tensor<3x4xf32>, tensor<2x1xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_batch_range(%x: tensor<3x4xf32>, %i: tensor<3x1xi64>) {
+  // expected-error @+2 {{'nn.gather_nd' op expected 0 <= batch_dims < 2 (the lower rank of data and indices), got 2}}
+  // expected-error @+1 {{'nn.gather_nd' op failed to infer returned types}}
+  %0 = nn.gather_nd %x, %i batch_dims 2 : (tensor<3x4xf32>, tensor<3x1xi64>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_updates(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x3xf32>) {
+  // expected-error @+2 {{'nn.scatter_elements' op expected updates of shape [3, 2], got [3, 3]}}
+  // expected-error @+1 {{'nn.scatter_elements' op failed to infer returned types}}
+  %0 = nn.scatter_elements %x, %i, %u axis 1 reduction none : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x3xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_type(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xi32>) {
+  // expected-error @+2 {{'nn.scatter_elements' op expected updates of the element type of data ('f32'), got 'i32'}}
+  // expected-error @+1 {{'nn.scatter_elements' op failed to infer returned types}}
+  %0 = nn.scatter_elements %x, %i, %u axis 1 reduction add : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xi32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_axis(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>) {
+  // expected-error @+2 {{'nn.scatter_elements' op axis 2 is out of range for rank 2 (expected [-2, 1])}}
+  // expected-error @+1 {{'nn.scatter_elements' op failed to infer returned types}}
+  %0 = nn.scatter_elements %x, %i, %u axis 2 reduction mul : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_nd_updates(%x: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x4xf32>) {
+  // expected-error @+2 {{'nn.scatter_nd' op expected updates of shape [2, 3], got [2, 4]}}
+  // expected-error @+1 {{'nn.scatter_nd' op failed to infer returned types}}
+  %0 = nn.scatter_nd %x, %i, %u reduction min : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_nd_dynamic_tuple(%x: tensor<4x3xf32>, %i: tensor<2x?xi64>, %u: tensor<2x3xf32>) {
+  // expected-error @+2 {{'nn.scatter_nd' op expected a static last dim of indices, got [2, ?]}}
+  // expected-error @+1 {{'nn.scatter_nd' op failed to infer returned types}}
+  %0 = nn.scatter_nd %x, %i, %u reduction none : (tensor<4x3xf32>, tensor<2x?xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  return
+}

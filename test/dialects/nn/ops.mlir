@@ -303,3 +303,19 @@ func.func @indexing(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %img: tensor<1x1x4
       : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xf32>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func @gather_scatter
+func.func @gather_scatter(%x: tensor<2x3x4xf32>, %i: tensor<2x2xi64>, %e: tensor<2x3x2xi32>,
+                          %u: tensor<2x3x2xf32>, %s: tensor<2x4xf32>) {
+  // CHECK: nn.gather_nd %{{.*}}, %{{.*}} batch_dims 0 : (tensor<2x3x4xf32>, tensor<2x2xi64>) -> tensor<2x4xf32>
+  %0 = nn.gather_nd %x, %i batch_dims 0 : (tensor<2x3x4xf32>, tensor<2x2xi64>) -> tensor<2x4xf32>
+  // CHECK: nn.gather_nd %{{.*}}, %{{.*}} batch_dims 1 : (tensor<2x3x4xf32>, tensor<2x2xi64>) -> tensor<2xf32>
+  %1 = nn.gather_nd %x, %i batch_dims 1 : (tensor<2x3x4xf32>, tensor<2x2xi64>) -> tensor<2xf32>
+  // CHECK: nn.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} axis -1 reduction max : (tensor<2x3x4xf32>, tensor<2x3x2xi32>, tensor<2x3x2xf32>) -> tensor<2x3x4xf32>
+  %2 = nn.scatter_elements %x, %e, %u axis -1 reduction max : (tensor<2x3x4xf32>, tensor<2x3x2xi32>, tensor<2x3x2xf32>) -> tensor<2x3x4xf32>
+  // CHECK: nn.scatter_nd %{{.*}}, %{{.*}}, %{{.*}} reduction none : (tensor<2x3x4xf32>, tensor<2x2xi64>, tensor<2x4xf32>) -> tensor<2x3x4xf32>
+  %3 = nn.scatter_nd %x, %i, %s reduction none : (tensor<2x3x4xf32>, tensor<2x2xi64>, tensor<2x4xf32>) -> tensor<2x3x4xf32>
+  return
+}

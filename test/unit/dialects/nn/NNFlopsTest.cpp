@@ -232,6 +232,28 @@ TEST_F(NNFlopsTest, Resize) {
             0);
 }
 
+TEST_F(NNFlopsTest, ScattersCountTheirReducedUpdates) {
+  // One combine per update element with a reduction; plain writes are free.
+  EXPECT_EQ(flops("%d: tensor<3x4xf32>, %i: tensor<3x2xi64>, "
+                  "%u: tensor<3x2xf32>",
+                  "%0 = nn.scatter_elements %d, %i, %u axis 1 reduction add : "
+                  "(tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> "
+                  "tensor<3x4xf32>"),
+            6);
+  EXPECT_EQ(flops("%d: tensor<4x3xf32>, %i: tensor<2x1xi64>, "
+                  "%u: tensor<2x3xf32>",
+                  "%0 = nn.scatter_nd %d, %i, %u reduction max : "
+                  "(tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> "
+                  "tensor<4x3xf32>"),
+            6);
+  EXPECT_EQ(flops("%d: tensor<4x3xf32>, %i: tensor<2x1xi64>, "
+                  "%u: tensor<2x3xf32>",
+                  "%0 = nn.scatter_nd %d, %i, %u reduction none : "
+                  "(tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> "
+                  "tensor<4x3xf32>"),
+            0);
+}
+
 TEST_F(NNFlopsTest, DataMovementIsFree) {
   EXPECT_EQ(flops("%x: tensor<2x3xf32>",
                   "%0 = nn.cast %x : tensor<2x3xf32> -> tensor<2x3xi64>"),
@@ -239,6 +261,10 @@ TEST_F(NNFlopsTest, DataMovementIsFree) {
   EXPECT_EQ(flops("%d: tensor<3x4xf32>, %i: tensor<3x2xi64>",
                   "%0 = nn.gather_elements %d, %i axis 1 : (tensor<3x4xf32>, "
                   "tensor<3x2xi64>) -> tensor<3x2xf32>"),
+            0);
+  EXPECT_EQ(flops("%d: tensor<3x4xf32>, %i: tensor<2x1xi64>",
+                  "%0 = nn.gather_nd %d, %i batch_dims 0 : (tensor<3x4xf32>, "
+                  "tensor<2x1xi64>) -> tensor<2x4xf32>"),
             0);
   EXPECT_EQ(flops("%x: tensor<4x4xf32>",
                   "%0 = nn.reshape %x [8, 2] : tensor<4x4xf32> -> "
