@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -253,6 +254,13 @@ void lathe::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
 namespace {
 struct ConvertNNToLinalgPass
     : lathe::impl::ConvertNNToLinalgPassBase<ConvertNNToLinalgPass> {
+  /// The scatter lowerings emit scf.for loops that carry tensors; one-shot
+  /// bufferization later needs scf's models of them, wherever this pass runs.
+  void getDependentDialects(DialectRegistry &registry) const override {
+    ConvertNNToLinalgPassBase::getDependentDialects(registry);
+    scf::registerBufferizableOpInterfaceExternalModels(registry);
+  }
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);

@@ -9,8 +9,12 @@
 // value and index), topk (a rank per element counted against every other
 // element of the axis, then a gather of the elements whose rank is below k:
 // O(n^2) along the axis, simple and exact), cumsum (a masked reduction over
-// the axis), gather_elements and resize (index-driven generics reading the
-// source with tensor.extract).
+// the axis), gather_elements, gather_nd and resize (index-driven generics
+// reading the source with tensor.extract), and scatter_elements and
+// scatter_nd (an scf.for nest over the updates that carries the result
+// tensor, reading and writing one element per iteration with tensor.extract
+// and tensor.insert, so duplicate indices apply in order; one-shot
+// bufferization copies data first where it cannot be written in place).
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +25,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -357,6 +362,152 @@ struct GatherElementsLowering : StaticShapeLowering<nn::GatherElementsOp> {
   }
 };
 
+/// gather_nd: result[b..., i..., s...] = data[b..., t..., s...] where t is
+/// the tuple indices[b..., i..., :], each coordinate wrapped and clamped.
+struct GatherNDLowering : StaticShapeLowering<nn::GatherNDOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::GatherNDOp op,
+                            PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    auto dataType = cast<RankedTensorType>(op.getData().getType());
+    auto idxType = cast<RankedTensorType>(op.getIndices().getType());
+    int64_t batch = op.getBatchDims(), tupleRank = idxType.getRank() - 1;
+    int64_t k = idxType.getShape().back();
+    Value data = op.getData(), indices = op.getIndices();
+    Value result = indexGeneric(
+        rewriter, op.getLoc(), type, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange, ArrayRef<Value> idx) {
+          SmallVector<Value> coords(idx.take_front(batch));
+          SmallVector<Value> at(idx.take_front(tupleRank));
+          at.push_back(Value());
+          for (int64_t j = 0; j < k; ++j) {
+            at.back() = indexConst(b, l, j);
+            Value i = b.create<tensor::ExtractOp>(l, indices, at);
+            coords.push_back(
+                clampIndex(b, l, i, dataType.getDimSize(batch + j)));
+          }
+          llvm::append_range(coords, idx.drop_front(tupleRank));
+          return b.create<tensor::ExtractOp>(l, data, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// `update` combined with `old` under `reduction`.
+Value combineScatter(OpBuilder &b, Location l, nn::ScatterReduction reduction,
+                     Value old, Value update) {
+  bool isFloat = isa<FloatType>(old.getType());
+  switch (reduction) {
+  case nn::ScatterReduction::none:
+    return update;
+  case nn::ScatterReduction::add:
+    if (old.getType().isInteger(1))
+      return b.create<arith::OrIOp>(l, old, update);
+    return isFloat ? Value(b.create<arith::AddFOp>(l, old, update))
+                   : b.create<arith::AddIOp>(l, old, update);
+  case nn::ScatterReduction::mul:
+    if (old.getType().isInteger(1))
+      return b.create<arith::AndIOp>(l, old, update);
+    return isFloat ? Value(b.create<arith::MulFOp>(l, old, update))
+                   : b.create<arith::MulIOp>(l, old, update);
+  case nn::ScatterReduction::max:
+    return maximum(b, l, old, update);
+  case nn::ScatterReduction::min:
+    return minimum(b, l, old, update);
+  }
+  llvm_unreachable("unknown scatter reduction");
+}
+
+/// An scf.for nest over the static `shape` (row-major order) that carries
+/// `init` and replaces it by `body(ivs, current)` at each point.
+Value scatterLoops(
+    OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value init,
+    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t size : shape) {
+    lbs.push_back(indexConst(b, loc, 0));
+    ubs.push_back(indexConst(b, loc, size));
+    steps.push_back(indexConst(b, loc, 1));
+  }
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, ValueRange{init},
+      [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange args) {
+        return scf::ValueVector{body(nb, l, ivs, args[0])};
+      });
+  return nest.results.front();
+}
+
+/// scatter_elements: for every position p of indices, in order,
+/// out[p with p[axis] = indices[p]] = combine(that element, updates[p]).
+struct ScatterElementsLowering : StaticShapeLowering<nn::ScatterElementsOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::ScatterElementsOp op,
+                            PatternRewriter &rewriter) const override {
+    auto dataType = cast<RankedTensorType>(op.getData().getType());
+    auto idxType = cast<RankedTensorType>(op.getIndices().getType());
+    int64_t axis =
+        normalizedAxis(op.getAxisAttr().getInt(), dataType.getRank());
+    nn::ScatterReduction reduction = op.getReduction();
+    Value indices = op.getIndices(), updates = op.getUpdates();
+    Value result = scatterLoops(
+        rewriter, op.getLoc(), idxType.getShape(), op.getData(),
+        [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
+          SmallVector<Value> coords = llvm::to_vector(ivs);
+          coords[axis] =
+              clampIndex(b, l, b.create<tensor::ExtractOp>(l, indices, ivs),
+                         dataType.getDimSize(axis));
+          Value update = b.create<tensor::ExtractOp>(l, updates, ivs);
+          if (reduction != nn::ScatterReduction::none)
+            update = combineScatter(b, l, reduction,
+                                    b.create<tensor::ExtractOp>(l, acc, coords),
+                                    update);
+          return b.create<tensor::InsertOp>(l, update, acc, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// scatter_nd: for every position (i..., s...) of updates, in order,
+/// out[t..., s...] = combine(that element, updates[i..., s...]) where t is
+/// the tuple indices[i..., :].
+struct ScatterNDLowering : StaticShapeLowering<nn::ScatterNDOp> {
+  using StaticShapeLowering::StaticShapeLowering;
+  LogicalResult lowerStatic(nn::ScatterNDOp op,
+                            PatternRewriter &rewriter) const override {
+    auto dataType = cast<RankedTensorType>(op.getData().getType());
+    auto idxType = cast<RankedTensorType>(op.getIndices().getType());
+    auto updType = cast<RankedTensorType>(op.getUpdates().getType());
+    int64_t tupleRank = idxType.getRank() - 1;
+    int64_t k = idxType.getShape().back();
+    nn::ScatterReduction reduction = op.getReduction();
+    Value indices = op.getIndices(), updates = op.getUpdates();
+    Value result = scatterLoops(
+        rewriter, op.getLoc(), updType.getShape(), op.getData(),
+        [&](OpBuilder &b, Location l, ValueRange ivs, Value acc) -> Value {
+          SmallVector<Value> coords;
+          SmallVector<Value> at = llvm::to_vector(ivs.take_front(tupleRank));
+          at.push_back(Value());
+          for (int64_t j = 0; j < k; ++j) {
+            at.back() = indexConst(b, l, j);
+            coords.push_back(
+                clampIndex(b, l, b.create<tensor::ExtractOp>(l, indices, at),
+                           dataType.getDimSize(j)));
+          }
+          llvm::append_range(coords, ivs.drop_front(tupleRank));
+          Value update = b.create<tensor::ExtractOp>(l, updates, ivs);
+          if (reduction != nn::ScatterReduction::none)
+            update = combineScatter(b, l, reduction,
+                                    b.create<tensor::ExtractOp>(l, acc, coords),
+                                    update);
+          return b.create<tensor::InsertOp>(l, update, acc, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// resize: per resized dim, the source coordinate of the output index (in
 /// f64, as ONNX's reference computes it), then one read (nearest) or the
 /// weighted sum of the 2^k neighbours (linear).
@@ -620,6 +771,7 @@ struct ResizeLowering : StaticShapeLowering<nn::ResizeOp> {
 
 void lower::populateIndexingPatterns(RewritePatternSet &patterns) {
   patterns.add<CompareLowering, SelectLowering, ArgMaxLowering, TopKLowering,
-               CumSumLowering, GatherElementsLowering, ResizeLowering>(
+               CumSumLowering, GatherElementsLowering, GatherNDLowering,
+               ScatterElementsLowering, ScatterNDLowering, ResizeLowering>(
       patterns.getContext());
 }

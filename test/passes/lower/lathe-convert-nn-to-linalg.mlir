@@ -247,6 +247,62 @@ func.func @indexed(%x: tensor<5x4xf32>, %ids: tensor<3xi64>) -> (tensor<5x4xf32>
 
 // -----
 
+// gather_nd reads each coordinate of the index tuple, then the data element.
+// CHECK-LABEL: func @gather_nd
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3x4xf32>, %[[I:.+]]: tensor<2x2xi64>)
+// CHECK: linalg.generic
+// CHECK: %[[R:.+]] = linalg.index 0
+// CHECK: %[[S:.+]] = linalg.index 1
+// CHECK: tensor.extract %[[I]][%[[R]], %{{.+}}] : tensor<2x2xi64>
+// CHECK: %[[T0:.+]] = arith.minsi
+// CHECK: tensor.extract %[[I]][%[[R]], %{{.+}}] : tensor<2x2xi64>
+// CHECK: %[[T1:.+]] = arith.minsi
+// CHECK: tensor.extract %[[X]][%[[T0]], %[[T1]], %[[S]]] : tensor<2x3x4xf32>
+func.func @gather_nd(%x: tensor<2x3x4xf32>, %i: tensor<2x2xi64>) -> tensor<2x4xf32> {
+  %0 = nn.gather_nd %x, %i batch_dims 0 : (tensor<2x3x4xf32>, tensor<2x2xi64>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// scatter_elements: a loop nest over the indices carrying the result; each
+// update is combined with the element it lands on, in order.
+// CHECK-LABEL: func @scatter_elements
+// CHECK-SAME: (%[[X:.+]]: tensor<3x4xf32>, %[[I:.+]]: tensor<3x2xi64>, %[[U:.+]]: tensor<3x2xf32>)
+// CHECK: scf.for %[[P:.+]] = {{.+}} iter_args(%[[A:.+]] = %[[X]]) -> (tensor<3x4xf32>)
+// CHECK: scf.for %[[Q:.+]] = {{.+}} iter_args(%[[B:.+]] = %[[A]]) -> (tensor<3x4xf32>)
+// CHECK: tensor.extract %[[I]][%[[P]], %[[Q]]]
+// CHECK: %[[C:.+]] = arith.minsi
+// CHECK: %[[V:.+]] = tensor.extract %[[U]][%[[P]], %[[Q]]]
+// CHECK: %[[OLD:.+]] = tensor.extract %[[B]][%[[P]], %[[C]]]
+// CHECK: %[[NEW:.+]] = arith.addf %[[OLD]], %[[V]]
+// CHECK: %[[INS:.+]] = tensor.insert %[[NEW]] into %[[B]][%[[P]], %[[C]]]
+// CHECK: scf.yield %[[INS]]
+func.func @scatter_elements(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>) -> tensor<3x4xf32> {
+  %0 = nn.scatter_elements %x, %i, %u axis 1 reduction add : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// scatter_nd without reduction: a loop nest over the updates writing each
+// one at its row from the index tuple.
+// CHECK-LABEL: func @scatter_nd
+// CHECK-SAME: (%[[X:.+]]: tensor<4x3xf32>, %[[I:.+]]: tensor<2x1xi64>, %[[U:.+]]: tensor<2x3xf32>)
+// CHECK: scf.for %[[P:.+]] = {{.+}} iter_args(%[[A:.+]] = %[[X]]) -> (tensor<4x3xf32>)
+// CHECK: scf.for %[[Q:.+]] = {{.+}} iter_args(%[[B:.+]] = %[[A]]) -> (tensor<4x3xf32>)
+// CHECK: tensor.extract %[[I]][%[[P]], %{{.+}}]
+// CHECK: %[[R:.+]] = arith.minsi
+// CHECK: %[[V:.+]] = tensor.extract %[[U]][%[[P]], %[[Q]]]
+// CHECK-NOT: tensor.extract
+// CHECK: tensor.insert %[[V]] into %[[B]][%[[R]], %[[Q]]]
+func.func @scatter_nd(%x: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) -> tensor<4x3xf32> {
+  %0 = nn.scatter_nd %x, %i, %u reduction none : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
 // Constant pads crop negative amounts, then tensor.pad; reflect reads by index.
 // CHECK-LABEL: func @pad
 // CHECK: tensor.extract_slice %{{.+}}[1, 0] [3, 4] [1, 1]

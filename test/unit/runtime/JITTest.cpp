@@ -405,6 +405,111 @@ TEST(JITTest, GatherElementsWrapsNegativeIndices) {
   expectNear(out[0], {x[0], x[3], x[7], x[5], x[8], x[10]});
 }
 
+TEST(JITTest, GatherNDWrapsNegativeIndicesWithBatchDims) {
+  std::vector<float> x = randomData(2 * 3 * 4, 32);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<2x3x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+      %i = nn.constant dense<[[1, -1], [0, 0]]> : tensor<2x2xi64>
+      %j = nn.constant dense<[[-1], [1]]> : tensor<2x1xi64>
+      %a = nn.gather_nd %x, %i batch_dims 0 : (tensor<2x3x4xf32>, tensor<2x2xi64>) -> tensor<2x4xf32>
+      %b = nn.gather_nd %x, %j batch_dims 1 : (tensor<2x3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+      return %a, %b : tensor<2x4xf32>, tensor<2x4xf32>
+    })mlir",
+                      {x});
+  ASSERT_EQ(out.size(), 2u);
+  auto rows = [&](int r0, int r1) { // two rows of 4 (rows of x as 6x4)
+    std::vector<float> v(x.begin() + r0 * 4, x.begin() + r0 * 4 + 4);
+    v.insert(v.end(), x.begin() + r1 * 4, x.begin() + r1 * 4 + 4);
+    return v;
+  };
+  expectNear(out[0], rows(1 * 3 + 2, 0));
+  expectNear(out[1], rows(0 * 3 + 2, 1 * 3 + 1));
+}
+
+/// `update` combined with `old` as ONNX's scatter reductions do.
+float combine(const std::string &reduction, float old, float update) {
+  if (reduction == "add")
+    return old + update;
+  if (reduction == "mul")
+    return old * update;
+  if (reduction == "max")
+    return std::max(old, update);
+  if (reduction == "min")
+    return std::min(old, update);
+  return update;
+}
+
+const char *const kReductions[] = {"none", "add", "mul", "max", "min"};
+
+/// @main with one `op` line per reduction, `REDUCTION` in it replaced.
+std::string scatterModel(const std::string &signature,
+                         const std::string &consts, const std::string &op,
+                         const std::string &type) {
+  std::string body, results, types;
+  for (auto [i, reduction] : llvm::enumerate(kReductions)) {
+    std::string line = op;
+    line.replace(line.find("REDUCTION"), 9, reduction);
+    body += "      %r" + std::to_string(i) + " = " + line + "\n";
+    results += (i ? ", %r" : "%r") + std::to_string(i);
+    types += (i ? ", " : "") + type;
+  }
+  return "func.func @main(" + signature + ") -> (" + types + ") {\n" + consts +
+         body + "      return " + results + " : " + types + "\n}";
+}
+
+TEST(JITTest, ScatterElementsEveryReductionInOrder) {
+  // Axis 1 of a 2x3 tensor; negative and duplicate indices.
+  std::vector<float> x = randomData(6, 33), u = randomData(4, 34);
+  int64_t idx[2][2] = {{0, -1}, {1, 1}};
+  auto out = runModel(
+      scatterModel("%x: tensor<2x3xf32>, %u: tensor<2x2xf32>",
+                   "      %i = nn.constant dense<[[0, -1], [1, 1]]> : "
+                   "tensor<2x2xi64>\n",
+                   "nn.scatter_elements %x, %i, %u axis 1 reduction REDUCTION"
+                   " : (tensor<2x3xf32>, tensor<2x2xi64>, tensor<2x2xf32>) "
+                   "-> tensor<2x3xf32>",
+                   "tensor<2x3xf32>"),
+      {x, u});
+  ASSERT_EQ(out.size(), 5u);
+  for (auto [k, reduction] : llvm::enumerate(kReductions)) {
+    std::vector<float> ref = x;
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < 2; ++c) {
+        int64_t col = idx[r][c] < 0 ? idx[r][c] + 3 : idx[r][c];
+        float &e = ref[r * 3 + col];
+        e = combine(reduction, e, u[r * 2 + c]);
+      }
+    SCOPED_TRACE(reduction);
+    expectNear(out[k], ref);
+  }
+}
+
+TEST(JITTest, ScatterNDEveryReductionInOrder) {
+  // Rows of a 4x3 tensor; a negative and a duplicate index.
+  std::vector<float> x = randomData(12, 35), u = randomData(9, 36);
+  int64_t idx[3] = {1, -1, 1};
+  auto out = runModel(
+      scatterModel("%x: tensor<4x3xf32>, %u: tensor<3x3xf32>",
+                   "      %i = nn.constant dense<[[1], [-1], [1]]> : "
+                   "tensor<3x1xi64>\n",
+                   "nn.scatter_nd %x, %i, %u reduction REDUCTION : "
+                   "(tensor<4x3xf32>, tensor<3x1xi64>, tensor<3x3xf32>) -> "
+                   "tensor<4x3xf32>",
+                   "tensor<4x3xf32>"),
+      {x, u});
+  ASSERT_EQ(out.size(), 5u);
+  for (auto [k, reduction] : llvm::enumerate(kReductions)) {
+    std::vector<float> ref = x;
+    for (int t = 0; t < 3; ++t) {
+      int64_t row = idx[t] < 0 ? idx[t] + 4 : idx[t];
+      for (int c = 0; c < 3; ++c)
+        ref[row * 3 + c] = combine(reduction, ref[row * 3 + c], u[t * 3 + c]);
+    }
+    SCOPED_TRACE(reduction);
+    expectNear(out[k], ref);
+  }
+}
+
 TEST(JITTest, ResizeNearestAndLinear) {
   // [1, 1, 2, 3] -> [1, 1, 4, 6]; nearest (asymmetric, floor) repeats each
   // element twice; linear (half_pixel) interpolates with clamped borders.
