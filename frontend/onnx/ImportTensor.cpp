@@ -10,7 +10,10 @@
 //   - decomposed into nn data movement: Expand (a multiply by ones of the
 //     broadcast shape), Tile (a broadcast over interleaved unit dims, then a
 //     reshape), DepthToSpace and SpaceToDepth (reshape, transpose, reshape);
-//   - with an nn op of their own: GatherElements and Resize.
+//   - with an nn op of their own: GatherElements, GatherND, ScatterElements
+//     (and the deprecated Scatter, its form without reduction), ScatterND and
+//     Resize. Constant indices are checked against data at import; indices
+//     computed at run time are clamped by the lowering.
 // Resize's per-opset forms: opset 10 takes (X, scales) and maps coordinates
 // asymmetrically; 11 adds roi and sizes and coordinate_transformation_mode;
 // 13 makes roi and scales optional; 18 adds axes, antialias and
@@ -213,6 +216,116 @@ LogicalResult importGatherElements(NodeImporter &n) {
     return failure();
   return bind(n, n.create<nn::GatherElementsOp>(ValueRange{*data, *idx},
                                                 {n.i64("axis", *axis)}));
+}
+
+/// When the indices (input 1) are a constant, fails on the first one outside
+/// [-size, size), where `sizeOf(p)` is the size of the data dim that the
+/// index at flat position `p` addresses.
+LogicalResult
+checkConstantIndices(NodeImporter &n,
+                     llvm::function_ref<int64_t(int64_t)> sizeOf) {
+  if (!n.isConstantInput(1))
+    return success();
+  auto indices = n.constantInts(1, "indices");
+  if (failed(indices))
+    return failure();
+  for (auto [p, i] : llvm::enumerate(*indices)) {
+    int64_t size = sizeOf(p);
+    if (ShapedType::isDynamic(size) || (i >= -size && i < size))
+      continue;
+    return n.fail("index " + std::to_string(i) +
+                  " is out of range for a dimension of size " +
+                  std::to_string(size));
+  }
+  return success();
+}
+
+LogicalResult importGatherND(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 2)))
+    return failure();
+  auto batch = n.intAttr("batch_dims", 0);
+  auto dataTy = n.inputType(0);
+  auto idxTy = n.inputType(1);
+  if (failed(batch) || failed(dataTy) || failed(idxTy))
+    return failure();
+  // Shapes are checked by the op; the range check needs a static tuple size.
+  int64_t k = idxTy->getRank() ? idxTy->getShape().back() : 0;
+  if (k > 0 && !ShapedType::isDynamic(k) && *batch + k <= dataTy->getRank() &&
+      *batch >= 0 && failed(checkConstantIndices(n, [&](int64_t p) {
+        return dataTy->getDimSize(*batch + p % k);
+      })))
+    return failure();
+  auto data = n.input(0);
+  auto idx = n.input(1);
+  if (failed(data) || failed(idx))
+    return failure();
+  return bind(n, n.create<nn::GatherNDOp>(ValueRange{*data, *idx},
+                                          {n.i64("batch_dims", *batch)}));
+}
+
+/// The `reduction` attribute of ScatterElements and ScatterND (from opset 16;
+/// "none" before).
+FailureOr<nn::ScatterReduction> scatterReduction(NodeImporter &n) {
+  auto name = n.stringAttr("reduction", "none");
+  if (failed(name))
+    return failure();
+  std::optional<nn::ScatterReduction> kind =
+      nn::symbolizeScatterReduction(*name);
+  if (!kind)
+    return n.unsupportedAttr("reduction", *name);
+  return *kind;
+}
+
+/// ScatterElements, and Scatter (opsets 9 and 10), which is the same without
+/// reduction.
+LogicalResult importScatterElements(NodeImporter &n) {
+  if (failed(n.expectInputs(3, 3)))
+    return failure();
+  auto axis = n.intAttr("axis", 0);
+  auto reduction = scatterReduction(n);
+  auto dataTy = n.inputType(0);
+  if (failed(axis) || failed(reduction) || failed(dataTy))
+    return failure();
+  int64_t rank = dataTy->getRank();
+  if (*axis >= -rank && *axis < rank &&
+      failed(checkConstantIndices(n, [&](int64_t) {
+        return dataTy->getDimSize(*axis < 0 ? *axis + rank : *axis);
+      })))
+    return failure();
+  auto data = n.input(0);
+  auto idx = n.input(1);
+  auto updates = n.input(2);
+  if (failed(data) || failed(idx) || failed(updates))
+    return failure();
+  return bind(n, n.create<nn::ScatterElementsOp>(
+                     ValueRange{*data, *idx, *updates},
+                     {n.i64("axis", *axis),
+                      n.namedAttr("reduction", nn::ScatterReductionAttr::get(
+                                                   &n.ctx(), *reduction))}));
+}
+
+LogicalResult importScatterND(NodeImporter &n) {
+  if (failed(n.expectInputs(3, 3)))
+    return failure();
+  auto reduction = scatterReduction(n);
+  auto dataTy = n.inputType(0);
+  auto idxTy = n.inputType(1);
+  if (failed(reduction) || failed(dataTy) || failed(idxTy))
+    return failure();
+  int64_t k = idxTy->getRank() ? idxTy->getShape().back() : 0;
+  if (k > 0 && !ShapedType::isDynamic(k) && k <= dataTy->getRank() &&
+      failed(checkConstantIndices(
+          n, [&](int64_t p) { return dataTy->getDimSize(p % k); })))
+    return failure();
+  auto data = n.input(0);
+  auto idx = n.input(1);
+  auto updates = n.input(2);
+  if (failed(data) || failed(idx) || failed(updates))
+    return failure();
+  return bind(n, n.create<nn::ScatterNDOp>(
+                     ValueRange{*data, *idx, *updates},
+                     {n.namedAttr("reduction", nn::ScatterReductionAttr::get(
+                                                   &n.ctx(), *reduction))}));
 }
 
 /// Reads constant float input `i` (any count); empty when absent.
@@ -422,5 +535,9 @@ void lathe::frontend::registerTensorOps(OpTable &table) {
   table["DepthToSpace"] = {importDepthSpace</*toSpace=*/true>};
   table["SpaceToDepth"] = {importDepthSpace</*toSpace=*/false>};
   table["GatherElements"] = {importGatherElements, 11};
+  table["GatherND"] = {importGatherND, 11};
+  table["Scatter"] = {importScatterElements, 9};
+  table["ScatterElements"] = {importScatterElements, 11};
+  table["ScatterND"] = {importScatterND, 11};
   table["Resize"] = {importResize, 10};
 }

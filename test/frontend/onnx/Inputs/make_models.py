@@ -451,7 +451,41 @@ def einsum():
                  [vi("y", [1, 2, 3, 5])], opset=12)
 
 
+def gather_scatter():
+    """GatherND, ScatterElements and ScatterND with their attributes."""
+    nodes = [
+        helper.make_node("GatherND", ["x", "gi"], ["g"], name="gnd",
+                         batch_dims=1),
+        helper.make_node("ScatterElements", ["x", "si", "su"], ["s"],
+                         name="se", axis=-1, reduction="add"),
+        helper.make_node("ScatterND", ["x", "ni", "nu"], ["n"], name="snd",
+                         reduction="max"),
+    ]
+    gi = ints("gi", [[[1], [-1]], [[0], [2]]])
+    si = ints("si", [[[0, -1]] * 3] * 2)
+    ni = ints("ni", [[1, 2], [-1, 0]])
+    return model(nodes, [vi("x", [2, 3, 4]), vi("su", [2, 3, 2]),
+                         vi("nu", [2, 4])],
+                 [vi("g", [2, 2, 4]), vi("s", [2, 3, 4]), vi("n", [2, 3, 4])],
+                 [gi, si, ni], opset=18)
+
+
+def scatter10():
+    """The deprecated Scatter: ScatterElements without reduction."""
+    nodes = [helper.make_node("Scatter", ["x", "i", "u"], ["y"], name="sc",
+                              axis=1)]
+    return model(nodes, [vi("x", [3, 3]), vi("i", [2, 3], I64),
+                         vi("u", [2, 3])], [vi("y", [3, 3])], opset=10)
+
+
+def bad_scatter_indices():
+    nodes = [helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="snd")]
+    return model(nodes, [vi("x", [4, 3]), vi("u", [2, 3])], [vi("y", [4, 3])],
+                 [ints("i", [[1], [-5]])], opset=18)
+
+
 MODELS = {f.__name__: f for f in [
+    gather_scatter, scatter10, bad_scatter_indices,
     einsum, avgpool_dilated, decompositions, conv_transpose, pool3d, resize_linear,
     mlp, cnn, conv_same_upper, conv_same_lower, clip6, clip13,
     reshape, reshape_allowzero, slice9, slice13, unsqueeze11, unsqueeze13,
