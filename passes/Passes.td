@@ -60,6 +60,35 @@ def FoldConvAffinePass : Pass<"lathe-fold-conv-affine", "mlir::ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// passes/fusion
+//===----------------------------------------------------------------------===//
+
+def FuseKernelsPass : Pass<"lathe-fuse-kernels", "mlir::ModuleOp"> {
+  let summary = "Group nn ops into kernels and outline each into a function";
+  let description = [{
+    Partitions the nn ops of every function (except kernels already
+    outlined) into kernels, in one pass over the body in order: an anchor
+    op (conv, matmul, gemm, pooling, reduction, normalization, data
+    movement) with the elementwise ops that follow it while each result
+    has a single user (bias, residual add, activation, clip, scale), and
+    the elementwise-only chains that feed only an anchor and read one
+    tensor (recomputed by the anchor's kernel); an elementwise chain with
+    no anchor is a kernel of its own. Reshapes stay between kernels (they
+    are views), constants are cloned into the kernels that use them, and
+    ops on zero-size tensors are left alone. Each kernel becomes a private
+    function `@<func>_k<i>_<anchor>` called in its place, with a
+    `lathe.kernel = {anchor, ops, workload}` attribute whose `workload`
+    key hashes the computation without names or weight values. The
+    decisions come from the default control function of
+    passes/fusion/Fusion.h; callers of fuseKernels pass their own.
+  }];
+  let dependentDialects = [
+    "mlir::func::FuncDialect",
+    "mlir::LLVM::LLVMDialect",
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // passes/lower
 //===----------------------------------------------------------------------===//
 
@@ -116,6 +145,31 @@ def FlattenEmptyBoundaryTensorsPass
     on tensors, before bufferization.
   }];
   let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
+def PlanMemoryPass : Pass<"lathe-plan-memory", "mlir::func::FuncOp"> {
+  let summary = "Place a function's intermediate buffers in one reused arena";
+  let description = [{
+    After bufferization: the statically shaped `memref.alloc`s of the
+    entry block that do not escape through `func.return` (the
+    intermediates between kernels, and the scratch buffers inside one)
+    become `memref.view`s into a single byte arena allocated at the start
+    of the function. A buffer is live from its alloc to the last top-level
+    op that uses it or a view of it; buffers whose live ranges do not
+    overlap share memory, placed greedily by size at `alignment`-byte
+    offsets. The function gets `lathe.arena_bytes` (the arena's size) and
+    `lathe.intermediate_bytes` (the planned buffers' total size) i64
+    attributes, which `lathe inspect` reports. Weights (memref.global)
+    and out-parameters are not touched.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Byte alignment of the arena and of every buffer in it">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::memref::MemRefDialect",
+  ];
 }
 
 def VerifyLLVMLegalPass : Pass<"lathe-verify-llvm-legal", "mlir::ModuleOp"> {

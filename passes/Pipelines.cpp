@@ -11,6 +11,7 @@
 
 #include "passes/Pipelines.h"
 #include "passes/Passes.h"
+#include "passes/fusion/Fusion.h"
 
 #include "dialects/nn/NNDialect.h"
 
@@ -49,6 +50,13 @@ static LogicalResult copyWithLinalg(OpBuilder &b, Location loc, Value from,
   return success();
 }
 
+/// Whether `func` is a kernel outlined by lathe-fuse-kernels (filters for
+/// buffer-results-to-out-params, which keeps a reference to them).
+static bool isKernel(func::FuncOp *func) {
+  return (*func)->hasAttr(lathe::fusion::kKernelAttrName);
+}
+static bool isNotKernel(func::FuncOp *func) { return !isKernel(func); }
+
 void lathe::buildGraphOptimizePipeline(OpPassManager &pm,
                                        const GraphPipelineOptions &options) {
   // The nn folders first: identity reshapes, transposes, pads, slices and
@@ -76,10 +84,16 @@ void lathe::buildNNToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void lathe::buildCPULoweringPipeline(OpPassManager &pm,
-                                     const CPUPipelineOptions &options) {
+void lathe::buildFusionPipeline(OpPassManager &pm) {
+  // Kernels are formed on the optimized graph: folding first, so that a
+  // folded batch_norm or identity does not split a kernel.
+  pm.addPass(createFuseKernelsPass());
+}
+
+void lathe::buildCPUBufferizationPipeline(OpPassManager &pm) {
   // Graph optimizations work on nn ops, so they run before the lowering.
   buildGraphOptimizePipeline(pm, GraphPipelineOptions());
+  buildFusionPipeline(pm);
   buildNNToLinalgPipeline(pm);
 
   // Buffers for the whole module at once: function boundaries become
@@ -96,13 +110,28 @@ void lathe::buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   // Results become out-parameters, so callers own every output buffer; a
   // result computed into a fresh buffer is computed straight into the
-  // caller's (hoistStaticAllocs). Then free the temporaries (the deallocation
-  // pipeline needs no results that escape, which this step guarantees).
+  // caller's (hoistStaticAllocs). Kernels first: their results become
+  // buffers the caller allocates (which the memory plan then places), so a
+  // graph output that a kernel computes is, after the second run, computed
+  // by that kernel straight into the caller's buffer.
   bufferization::BufferResultsToOutParamsOpts outParams;
   outParams.hoistStaticAllocs = true;
   outParams.memCpyFn = copyWithLinalg;
+  outParams.filterFn = isKernel;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  outParams.filterFn = isNotKernel;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+  // Intermediates into one arena per function, before deallocations are
+  // placed (the arena is then the only buffer to free).
+  pm.addNestedPass<func::FuncOp>(createPlanMemoryPass());
+}
+
+void lathe::buildCPULoweringPipeline(OpPassManager &pm,
+                                     const CPUPipelineOptions &options) {
+  buildCPUBufferizationPipeline(pm);
+  // Free the temporaries (the deallocation pipeline needs no results that
+  // escape, which the out-parameters guarantee).
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
 
@@ -151,6 +180,11 @@ void lathe::registerLathePipelines() {
       "lathe-graph-optimize",
       "Remove identity ops, fold constants and BatchNormalization, CSE",
       buildGraphOptimizePipeline);
+  PassPipelineRegistration<>(
+      "lathe-cpu-bufferize",
+      "Optimize, fuse into kernels, lower to linalg, bufferize and plan the "
+      "memory of nn functions on static shapes",
+      buildCPUBufferizationPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "lathe-cpu-lowering",
       "Lower nn functions on static shapes to the LLVM dialect for the CPU",

@@ -47,13 +47,27 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
 void buildGraphOptimizePipeline(mlir::OpPassManager &pm,
                                 const GraphPipelineOptions &options);
 
+/// Groups the nn ops of every function into kernels, each outlined into a
+/// private function with its workload key (lathe-fuse-kernels): what
+/// `lathe inspect --kernels` reports.
+void buildFusionPipeline(mlir::OpPassManager &pm);
+
 /// Lowers the nn ops of a module to structured ops (linalg, tensor, arith,
 /// math) on tensors, then canonicalizes: the first stage of the CPU lowering,
 /// and what `lathe compile --emit=linalg` prints.
 void buildNNToLinalgPipeline(mlir::OpPassManager &pm);
 
+/// Takes a module of nn functions on static shapes to buffers: graph
+/// optimizations, kernel fusion, linalg on tensors, one-shot bufferization
+/// with results as caller-owned out-parameters, and the static memory plan
+/// of each function's intermediates (lathe-plan-memory). No deallocations
+/// yet: the first half of buildCPULoweringPipeline, and what `lathe inspect`
+/// reads the arena size from.
+void buildCPUBufferizationPipeline(mlir::OpPassManager &pm);
+
 /// Lowers a module of nn functions on static shapes to the LLVM dialect for
-/// the CPU: nn -> linalg on tensors -> buffers (results become caller-owned
+/// the CPU: buildCPUBufferizationPipeline, deallocation, loops, LLVM. That
+/// is nn -> kernels -> linalg on tensors -> buffers (results become caller-owned
 /// out-parameters) -> loops -> LLVM. Ends by checking that only LLVM dialect
 /// ops remain.
 void buildCPULoweringPipeline(mlir::OpPassManager &pm,
