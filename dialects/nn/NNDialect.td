@@ -43,6 +43,7 @@ def NN_Dialect : Dialect {
 def NN_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
 def NN_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def NN_IndexTensor : RankedTensorOf<[I32, I64]>;
+def NN_IntegerTensor : RankedTensorOf<[AnySignlessInteger]>;
 
 //===----------------------------------------------------------------------===//
 // Enums

@@ -32,7 +32,7 @@
 //   scatter_elements, scatter_nd   with a reduction, the updates' element
 //                   count (one combine per update); without, 0
 //   constant, cast, reshape, flatten, transpose, concat, slice, gather,
-//   gather_elements, gather_nd, pad   0
+//   gather_elements, gather_nd, pad, bitwise_and/or/xor (integer)   0
 //
 // Ops of other dialects, and nn ops whose shapes are not static, count 0.
 //

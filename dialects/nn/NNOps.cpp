@@ -283,6 +283,9 @@ LATHE_NN_BINARY_INFER(DivOp)
 LATHE_NN_BINARY_INFER(PowOp)
 LATHE_NN_BINARY_INFER(MaxOp)
 LATHE_NN_BINARY_INFER(MinOp)
+LATHE_NN_BINARY_INFER(BitwiseAndOp)
+LATHE_NN_BINARY_INFER(BitwiseOrOp)
+LATHE_NN_BINARY_INFER(BitwiseXorOp)
 #undef LATHE_NN_BINARY_INFER
 
 //===----------------------------------------------------------------------===//

@@ -180,6 +180,31 @@ def NN_PowOp : NN_BinaryOp<"pow", "lhs ^ rhs">;
 def NN_MaxOp : NN_BinaryOp<"max", "max(lhs, rhs)", [Commutative]>;
 def NN_MinOp : NN_BinaryOp<"min", "min(lhs, rhs)", [Commutative]>;
 
+class NN_BitwiseOp<string mnemonic, string expr>
+    : NN_InferOp<mnemonic, [SameOperandsAndResultElementType, Commutative]> {
+  let summary = "elementwise bitwise " # expr # " of integers with numpy "
+                "broadcasting";
+  let description = [{
+    Computes `}] # expr # [{` bit by bit, elementwise, on signless integers
+    (i1 included). The operand shapes broadcast as in numpy.
+
+    Example:
+
+    ```mlir
+    %y = nn.}] # mnemonic # [{ %a, %b : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+    ```
+  }];
+  let arguments = (ins NN_IntegerTensor:$lhs, NN_IntegerTensor:$rhs);
+  let results = (outs NN_IntegerTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def NN_BitwiseAndOp : NN_BitwiseOp<"bitwise_and", "lhs & rhs">;
+def NN_BitwiseOrOp : NN_BitwiseOp<"bitwise_or", "lhs | rhs">;
+def NN_BitwiseXorOp : NN_BitwiseOp<"bitwise_xor", "lhs ^ rhs">;
+
 //===----------------------------------------------------------------------===//
 // Elementwise unary ops
 //===----------------------------------------------------------------------===//

@@ -4,9 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// This file lowers the elementwise nn ops (binary with broadcasting, unary,
-// clip, batch_norm) to parallel linalg.generic ops whose bodies are arith and
-// math ops on scalars.
+// This file lowers the elementwise nn ops (binary with broadcasting, bitwise
+// included, unary, clip, batch_norm) to parallel linalg.generic ops whose
+// bodies are arith and math ops on scalars.
 //
 //===----------------------------------------------------------------------===//
 
@@ -89,6 +89,12 @@ Value binaryScalar(OpBuilder &b, Location loc, Operation *op, Value l,
     return f ? Value(b.create<math::PowFOp>(loc, l, r)) : integerPower(b, loc, l, r);
   if (isa<nn::MaxOp>(op))
     return maximum(b, loc, l, r);
+  if (isa<nn::BitwiseAndOp>(op))
+    return b.create<arith::AndIOp>(loc, l, r);
+  if (isa<nn::BitwiseOrOp>(op))
+    return b.create<arith::OrIOp>(loc, l, r);
+  if (isa<nn::BitwiseXorOp>(op))
+    return b.create<arith::XOrIOp>(loc, l, r);
   assert(isa<nn::MinOp>(op) && "unhandled binary op");
   return minimum(b, loc, l, r);
 }
@@ -324,6 +330,9 @@ void lower::populateElementwisePatterns(RewritePatternSet &patterns) {
                BinaryLowering<nn::MulOp>, BinaryLowering<nn::DivOp>,
                BinaryLowering<nn::PowOp>, BinaryLowering<nn::MaxOp>,
                BinaryLowering<nn::MinOp>>(ctx);
+  patterns
+      .add<BinaryLowering<nn::BitwiseAndOp>, BinaryLowering<nn::BitwiseOrOp>,
+           BinaryLowering<nn::BitwiseXorOp>>(ctx);
   patterns.add<UnaryLowering<nn::ReluOp>, UnaryLowering<nn::SigmoidOp>,
                UnaryLowering<nn::TanhOp>, UnaryLowering<nn::ErfOp>,
                UnaryLowering<nn::ExpOp>, UnaryLowering<nn::SqrtOp>,

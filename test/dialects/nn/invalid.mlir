@@ -404,8 +404,26 @@ func.func @batch_norm_element_type(%x: tensor<1x4x8x8xf32>, %s: tensor<4xf32>, %
 }
 
 //===----------------------------------------------------------------------===//
-// Binary ops: nn.add, nn.sub, nn.mul, nn.div, nn.pow, nn.max, nn.min
+// Binary ops: nn.add, nn.sub, nn.mul, nn.div, nn.pow, nn.max, nn.min and
+// nn.bitwise_{and,or,xor}
 //===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @bitwise_float(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{'nn.bitwise_and' op operand #0 must be ranked tensor of signless integer values}}
+  %0 = nn.bitwise_and %a, %a : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @bitwise_broadcast(%a: tensor<2x3xi32>, %b: tensor<2xi32>) {
+  // expected-error @+2 {{'nn.bitwise_xor' op operand shapes [2, 3] and [2] do not broadcast}}
+  // expected-error @+1 {{'nn.bitwise_xor' op failed to infer returned types}}
+  %0 = nn.bitwise_xor %a, %b : (tensor<2x3xi32>, tensor<2xi32>) -> tensor<2x3xi32>
+  return
+}
 
 // -----
 

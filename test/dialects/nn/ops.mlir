@@ -97,6 +97,19 @@ func.func @binary(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x1xf32>, %
 
 // -----
 
+// CHECK-LABEL: func @bitwise
+func.func @bitwise(%a: tensor<2x3xi32>, %b: tensor<3xi32>) {
+  // CHECK: nn.bitwise_and %{{.*}}, %{{.*}} : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  %0 = nn.bitwise_and %a, %b : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  // CHECK: nn.bitwise_or %{{.*}}, %{{.*}} : (tensor<3xi32>, tensor<2x3xi32>) -> tensor<2x3xi32>
+  %1 = nn.bitwise_or %b, %a : (tensor<3xi32>, tensor<2x3xi32>) -> tensor<2x3xi32>
+  // CHECK: nn.bitwise_xor %{{.*}}, %{{.*}} : (tensor<2x3xi32>, tensor<2x3xi32>) -> tensor<2x3xi32>
+  %2 = nn.bitwise_xor %a, %a : (tensor<2x3xi32>, tensor<2x3xi32>) -> tensor<2x3xi32>
+  return
+}
+
+// -----
+
 // Dynamic dims propagate.
 // CHECK-LABEL: func @dynamic_broadcast
 func.func @dynamic_broadcast(%a: tensor<?x3xf32>, %b: tensor<3xf32>) -> tensor<?x3xf32> {

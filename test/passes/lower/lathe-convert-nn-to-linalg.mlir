@@ -132,6 +132,23 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x1xf3
 
 // -----
 
+// Bitwise ops are integer elementwise generics.
+// CHECK-LABEL: func @bitwise
+// CHECK: linalg.generic
+// CHECK: arith.andi
+// CHECK: linalg.generic
+// CHECK: arith.ori
+// CHECK: linalg.generic
+// CHECK: arith.xori
+func.func @bitwise(%a: tensor<2x3xi32>, %b: tensor<3xi32>) -> (tensor<2x3xi32>, tensor<2x3xi32>, tensor<2x3xi32>) {
+  %0 = nn.bitwise_and %a, %b : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  %1 = nn.bitwise_or %a, %b : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  %2 = nn.bitwise_xor %a, %b : (tensor<2x3xi32>, tensor<3xi32>) -> tensor<2x3xi32>
+  return %0, %1, %2 : tensor<2x3xi32>, tensor<2x3xi32>, tensor<2x3xi32>
+}
+
+// -----
+
 // CHECK-LABEL: func @clip_and_batch_norm
 // CHECK: arith.maximumf
 // CHECK: arith.minimumf

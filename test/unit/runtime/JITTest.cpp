@@ -510,6 +510,41 @@ TEST(JITTest, ScatterNDEveryReductionInOrder) {
   }
 }
 
+TEST(JITTest, BitwiseOpsOnIntegers) {
+  // Integers travel as floats, cast to i32 and back; x ^ -1 is ~x.
+  std::vector<float> x = {12, -7, 5, 0, 255, -1}, y = {10, 3, -6, 9, 15, 1};
+  auto out = runModel(R"mlir(
+    func.func @main(%xf: tensor<6xf32>, %yf: tensor<6xf32>)
+        -> (tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>) {
+      %x = nn.cast %xf : tensor<6xf32> -> tensor<6xi32>
+      %y = nn.cast %yf : tensor<6xf32> -> tensor<6xi32>
+      %m = nn.constant dense<-1> : tensor<i32>
+      %a = nn.bitwise_and %x, %y : (tensor<6xi32>, tensor<6xi32>) -> tensor<6xi32>
+      %o = nn.bitwise_or %x, %y : (tensor<6xi32>, tensor<6xi32>) -> tensor<6xi32>
+      %e = nn.bitwise_xor %x, %y : (tensor<6xi32>, tensor<6xi32>) -> tensor<6xi32>
+      %n = nn.bitwise_xor %x, %m : (tensor<6xi32>, tensor<i32>) -> tensor<6xi32>
+      %af = nn.cast %a : tensor<6xi32> -> tensor<6xf32>
+      %of = nn.cast %o : tensor<6xi32> -> tensor<6xf32>
+      %ef = nn.cast %e : tensor<6xi32> -> tensor<6xf32>
+      %nf = nn.cast %n : tensor<6xi32> -> tensor<6xf32>
+      return %af, %of, %ef, %nf : tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>
+    })mlir",
+                      {x, y});
+  ASSERT_EQ(out.size(), 4u);
+  std::vector<float> a, o, e, n;
+  for (size_t i = 0; i < x.size(); ++i) {
+    auto xi = static_cast<int32_t>(x[i]), yi = static_cast<int32_t>(y[i]);
+    a.push_back(static_cast<float>(xi & yi));
+    o.push_back(static_cast<float>(xi | yi));
+    e.push_back(static_cast<float>(xi ^ yi));
+    n.push_back(static_cast<float>(~xi));
+  }
+  expectNear(out[0], a);
+  expectNear(out[1], o);
+  expectNear(out[2], e);
+  expectNear(out[3], n);
+}
+
 TEST(JITTest, ResizeNearestAndLinear) {
   // [1, 1, 2, 3] -> [1, 1, 4, 6]; nearest (asymmetric, floor) repeats each
   // element twice; linear (half_pixel) interpolates with clamped borders.
