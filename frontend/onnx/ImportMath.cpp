@@ -17,12 +17,14 @@
 //   - more activations: Selu, Celu, ThresholdedRelu, Softsign, Mish, Swish,
 //     Shrink, Sign (selects and exp/tanh/sigmoid);
 //   - integer Mod (a - (a / b) * b, adjusted to the divisor's sign unless
-//     fmod); ArgMin (ArgMax of -x, or of -1 - x on integers); Hardmax and
-//     OneHot (a compare with a constant iota); Trilu and EyeLike (constant
-//     masks);
+//     fmod) and float Mod with fmod (a - trunc(a / b) * b, trunc as floor or
+//     ceil by sign); BitwiseNot (x ^ -1); ArgMin (ArgMax of -x, or of -1 - x
+//     on integers); Hardmax and OneHot (a compare with a constant iota);
+//     Trilu and EyeLike (constant masks);
 //   - Sin, Cos, Tan, their inverses and hyperbolic forms, Floor, Ceil and
 //     Round (halves to even) as nn.math;
-// and the ones with an nn op of their own: Cast, ArgMax, CumSum and TopK.
+// and the ones with an nn op of their own: Cast, ArgMax, CumSum, TopK and
+// BitwiseAnd, BitwiseOr and BitwiseXor.
 // The predicates, Where and Mod fold on small integer and boolean constants
 // (the shape arithmetic of expanded function bodies, such as Attention's).
 // Per-opset differences: LogSoftmax before 13 flattens at its axis (default
@@ -578,8 +580,27 @@ LogicalResult importMod(NodeImporter &n) {
   if (failed(fmod) || failed(a) || failed(c))
     return failure();
   Type elt = elementTypeOf(*a);
+  Builder b{n};
+  if (isa<FloatType>(elt)) {
+    // ONNX defines float Mod only as C's fmod: a - trunc(a / b) * b.
+    if (!*fmod)
+      return n.unsupportedAttr("fmod", "0",
+                               "ONNX requires fmod=1 for float inputs");
+    auto q = b.binary<nn::DivOp>(*a, *c);
+    if (failed(q))
+      return failure();
+    auto math = [&](nn::MathKind kind) -> FailureOr<Value> {
+      return n.create<nn::MathOp>(
+          *q, {n.namedAttr("kind", nn::MathKindAttr::get(&n.ctx(), kind))});
+    };
+    auto negative = b.compare(nn::CompareKind::lt, *q, b.scalar(*q, 0));
+    auto up = math(nn::MathKind::ceil);
+    auto down = math(nn::MathKind::floor);
+    auto trunc = b.select(negative, up, down);
+    return bind(n, b.binary<nn::SubOp>(*a, b.binary<nn::MulOp>(trunc, *c)));
+  }
   if (!isa<IntegerType>(elt) || elt.isInteger(1))
-    return n.fail("Lathe imports Mod on integers only");
+    return n.fail("Lathe imports Mod on integers and floats only");
   bool cStyle = *fmod;
   if (auto folded = foldSmallInts(
           n, 2, elt, [&](ArrayRef<int64_t> v) -> std::optional<int64_t> {
@@ -591,7 +612,6 @@ LogicalResult importMod(NodeImporter &n) {
             return r;
           }))
     return *folded;
-  Builder b{n};
   auto r = b.binary<nn::SubOp>(
       *a, b.binary<nn::MulOp>(b.binary<nn::DivOp>(*a, *c), *c));
   if (failed(r) || *fmod)
@@ -903,6 +923,26 @@ LogicalResult importOneHot(NodeImporter &n) {
                           pick(1), pick(0)));
 }
 
+/// BitwiseAnd, BitwiseOr and BitwiseXor: their nn op on the two integer
+/// inputs.
+template <typename OpTy> LogicalResult importBitwise(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 2)))
+    return failure();
+  Builder b{n};
+  return bind(n, b.binary<OpTy>(n.input(0), n.input(1)));
+}
+
+/// BitwiseNot: x ^ -1 (all bits set).
+LogicalResult importBitwiseNot(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  auto x = n.input(0);
+  if (failed(x))
+    return failure();
+  Builder b{n};
+  return bind(n, b.binary<nn::BitwiseXorOp>(*x, b.scalar(*x, -1)));
+}
+
 /// nn.math of `kind` on the float input.
 template <nn::MathKind kind> LogicalResult importMathFunction(NodeImporter &n) {
   auto x = activationInput(n);
@@ -943,6 +983,10 @@ void lathe::frontend::registerMathOps(OpTable &table) {
   table["IsInf"] = {importIsInf, 10};
   table["ArgMin"] = {importArgMin};
   table["Mod"] = {importMod, 10};
+  table["BitwiseAnd"] = {importBitwise<nn::BitwiseAndOp>, 18};
+  table["BitwiseOr"] = {importBitwise<nn::BitwiseOrOp>, 18};
+  table["BitwiseXor"] = {importBitwise<nn::BitwiseXorOp>, 18};
+  table["BitwiseNot"] = {importBitwiseNot, 18};
   table["Selu"] = {importSelu};
   table["Celu"] = {importCelu, 12};
   table["ThresholdedRelu"] = {importThresholdedRelu, 10};

@@ -414,6 +414,20 @@ def decompositions():
     return model(nodes, [vi("x", [2, 3])], [vi("y", [2, 3])], opset=20)
 
 
+def bitwise_fmod():
+    """BitwiseAnd (an nn op), BitwiseNot (a xor with -1) and float Mod with
+    fmod=1 (a - trunc(a / b) * b)."""
+    I32 = TensorProto.INT32
+    nodes = [
+        helper.make_node("BitwiseAnd", ["i", "j"], ["k"], name="and"),
+        helper.make_node("BitwiseNot", ["k"], ["n"], name="not"),
+        helper.make_node("Mod", ["x", "z"], ["m"], name="fmod", fmod=1),
+    ]
+    return model(nodes, [vi("i", [2, 3], I32), vi("j", [3], I32),
+                         vi("x", [2, 3]), vi("z", [2, 3])],
+                 [vi("n", [2, 3], I32), vi("m", [2, 3])], opset=18)
+
+
 def conv_transpose():
     nodes = [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up",
                               strides=[2, 2], pads=[1, 1, 0, 0])]
@@ -485,7 +499,7 @@ def bad_scatter_indices():
 
 
 MODELS = {f.__name__: f for f in [
-    gather_scatter, scatter10, bad_scatter_indices,
+    gather_scatter, scatter10, bad_scatter_indices, bitwise_fmod,
     einsum, avgpool_dilated, decompositions, conv_transpose, pool3d, resize_linear,
     mlp, cnn, conv_same_upper, conv_same_lower, clip6, clip13,
     reshape, reshape_allowzero, slice9, slice13, unsqueeze11, unsqueeze13,
