@@ -132,6 +132,26 @@ def CopyForwardedResultsPass
   ];
 }
 
+def GlobalizeConstantsPass
+    : Pass<"lathe-globalize-constants", "mlir::ModuleOp"> {
+  let summary = "Create the memref.global of every tensor constant in module order";
+  let description = [{
+    For each `arith.constant` of tensor type, in the order the module lists
+    them, creates (or finds, for an equal constant) the `memref.global`
+    that one-shot bufferization will read it from, aligned as bufferization
+    aligns them (`alignment`). Bufferization reuses an existing global of
+    the same value, so names and order of globals no longer depend on the
+    order in which it visits functions (which varies from run to run when a
+    module has several), and `lathe compile` writes the same bytes every
+    time. Runs on tensors, right before one-shot bufferization.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "uint64_t", /*default=*/"64",
+           "Byte alignment of the globals (bufferization's buffer alignment)">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def FlattenEmptyBoundaryTensorsPass
     : Pass<"lathe-flatten-empty-boundary-tensors", "mlir::ModuleOp"> {
   let summary = "Give zero-size function arguments and results a 1-D type";

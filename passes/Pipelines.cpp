@@ -107,6 +107,12 @@ void lathe::buildCPUBufferizationPipeline(OpPassManager &pm) {
   // and zero-size boundary tensors a type the bare-pointer ABI takes.
   pm.addPass(createCopyForwardedResultsPass());
   pm.addPass(createFlattenEmptyBoundaryTensorsPass());
+  // Globals for the weights in module order: bufferization reuses them,
+  // so its own (run-to-run varying) order of functions cannot leak into
+  // the output.
+  GlobalizeConstantsPassOptions globals;
+  globals.alignment = bufferization.bufferAlignment;
+  pm.addPass(createGlobalizeConstantsPass(globals));
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   // Results become out-parameters, so callers own every output buffer; a
   // result computed into a fresh buffer is computed straight into the

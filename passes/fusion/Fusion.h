@@ -104,6 +104,28 @@ fuseKernels(mlir::RewriterBase &rewriter, mlir::func::FuncOp func,
 /// count) are left out, so the same layer in two models has the same key.
 std::string computeWorkloadKey(mlir::func::FuncOp kernel);
 
+/// What a kernel on nn ops computes, for reports (`lathe inspect
+/// --kernels`) and the tuner's task list.
+struct KernelSummary {
+  std::string name;
+  std::string anchor;
+  std::string workload;
+  /// The fused ops, in order ("nn.conv2d", "nn.add", "nn.relu").
+  llvm::SmallVector<std::string> ops;
+  /// Estimated FLOPs of all its ops (dialects/nn/NNFlops.h).
+  int64_t flops = 0;
+  /// Bytes it must move at least: its arguments, results and weights.
+  int64_t bytes = 0;
+};
+
+/// Summarizes `kernel`, an outlined kernel still on nn ops (fails for a
+/// function without the `lathe.kernel` attribute).
+mlir::FailureOr<KernelSummary> summarizeKernel(mlir::func::FuncOp kernel);
+
+/// The bytes of a tensor or memref of static shape (an i1 takes a byte);
+/// 0 for any other type.
+int64_t staticSizeInBytes(mlir::Type type);
+
 } // namespace lathe::fusion
 
 #endif // LATHE_PASSES_FUSION_FUSION_H
