@@ -7,7 +7,10 @@
 // This file implements `lathe inspect`: import an ONNX model and report its
 // inputs and outputs, each op with its ONNX node name, result type and
 // estimated FLOPs (dialects/nn/NNFlops.h), op counts by kind, and the
-// parameter count (the elements of every nn.constant) in elements and bytes.
+// parameter count (the elements of every nn.constant) in elements and bytes;
+// then what `lathe compile` makes of it: the kernel count and the memory
+// plan (the arena the intermediates share, next to their total size) and,
+// with --kernels, each kernel with its workload key.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,10 +19,16 @@
 
 #include "dialects/nn/NNFlops.h"
 #include "dialects/nn/NNOps.h"
+#include "passes/Pipelines.h"
+#include "passes/fusion/Fusion.h"
+#include "passes/lower/MemoryPlan.h"
+
+#include "mlir/Pass/PassManager.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
@@ -43,10 +52,16 @@ struct InspectOptions {
         json("json",
              cl::desc("Print the report as one JSON object (nothing else on "
                       "stdout)"),
-             cl::init(false), cl::sub(sub), cl::cat(category)) {}
+             cl::init(false), cl::sub(sub), cl::cat(category)),
+        kernels("kernels",
+                cl::desc("List the kernels `lathe compile` builds: each with "
+                         "its workload key, FLOPs, bytes moved and fused ops "
+                         "(a `kernels` array with --json)"),
+                cl::init(false), cl::sub(sub), cl::cat(category)) {}
 
   cl::list<std::string> inputShapes;
   cl::opt<bool> json;
+  cl::opt<bool> kernels;
 };
 
 /// The ONNX node an op was imported from: the name of the first NameLoc in
@@ -85,6 +100,99 @@ std::string formatCount(int64_t n, StringRef unit = "") {
   return s;
 }
 
+/// What `lathe compile` makes of the graph: its kernels and memory plan.
+struct CompileReport {
+  /// The kernels, in the order the graph function calls them.
+  SmallVector<fusion::KernelSummary> kernels;
+  /// nn ops other than constants after the graph optimizations.
+  int64_t graphOps = 0;
+  /// The bytes of every tensor those ops produce that is not a graph
+  /// output: what the intermediates take with neither fusion nor reuse.
+  int64_t graphIntermediateBytes = 0;
+  /// The buffers between kernels (lathe-plan-memory's planned bytes of the
+  /// graph function) and the arena they share.
+  int64_t plannedBytes = 0;
+  int64_t arenaBytes = 0;
+  /// The largest arena inside one kernel (its scratch buffers).
+  int64_t kernelScratchBytes = 0;
+  /// Why the report is missing (the first error of the lowering), if it is.
+  std::string error;
+};
+
+/// Runs the graph optimizations, kernel fusion and the lowering to planned
+/// buffers on a copy of `module`, as `lathe compile` does, and reports.
+CompileReport analyzeCompilation(mlir::ModuleOp module) {
+  CompileReport report;
+  mlir::MLIRContext *ctx = module.getContext();
+  mlir::ScopedDiagnosticHandler handler(ctx, [&](mlir::Diagnostic &diag) {
+    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error &&
+        report.error.empty())
+      report.error = diag.str();
+    return mlir::success();
+  });
+  auto fail = [&](StringRef what) {
+    if (report.error.empty())
+      report.error = what.str();
+    return report;
+  };
+  mlir::OwningOpRef<mlir::ModuleOp> copy = module.clone();
+  auto run = [&](function_ref<void(mlir::OpPassManager &)> build) {
+    mlir::PassManager pm(ctx);
+    build(pm);
+    return succeeded(pm.run(*copy));
+  };
+  if (!run([](mlir::OpPassManager &pm) {
+        buildGraphOptimizePipeline(pm, GraphPipelineOptions());
+      }))
+    return fail("graph optimization failed");
+  auto main = copy->lookupSymbol<mlir::func::FuncOp>("main");
+  if (!main)
+    return fail("no @main");
+  mlir::Operation *terminator = main.getBody().front().getTerminator();
+  for (mlir::Operation &op : main.getBody().front()) {
+    if (&op == terminator || isa<nn::ConstantOp>(op))
+      continue;
+    ++report.graphOps;
+    for (mlir::Value result : op.getResults())
+      if (!llvm::is_contained(terminator->getOperands(), result))
+        report.graphIntermediateBytes +=
+            fusion::staticSizeInBytes(result.getType());
+  }
+
+  if (!run(buildFusionPipeline))
+    return fail("kernel fusion failed");
+  main.walk([&](mlir::func::CallOp call) {
+    auto callee = copy->lookupSymbol<mlir::func::FuncOp>(call.getCallee());
+    if (!callee)
+      return;
+    if (FailureOr<fusion::KernelSummary> summary =
+            fusion::summarizeKernel(callee);
+        succeeded(summary))
+      report.kernels.push_back(std::move(*summary));
+  });
+
+  // Graph optimization and fusion find nothing more to do on the fused
+  // module; the rest of the pipeline takes it to planned buffers.
+  if (!run(buildCPUBufferizationPipeline))
+    return fail("lowering to buffers failed");
+  for (auto func : copy->getOps<mlir::func::FuncOp>()) {
+    auto arena =
+        func->getAttrOfType<mlir::IntegerAttr>(lower::kArenaBytesAttrName);
+    if (!arena)
+      continue;
+    if (func.getSymName() == "main") {
+      report.arenaBytes = arena.getInt();
+      if (auto planned = func->getAttrOfType<mlir::IntegerAttr>(
+              lower::kIntermediateBytesAttrName))
+        report.plannedBytes = planned.getInt();
+    } else {
+      report.kernelScratchBytes =
+          std::max(report.kernelScratchBytes, arena.getInt());
+    }
+  }
+  return report;
+}
+
 /// One op of the report.
 struct OpRecord {
   std::string node, op, dtype;
@@ -93,7 +201,9 @@ struct OpRecord {
 };
 
 int runInspect(const InspectOptions &o, StringRef modelPath) {
-  mlir::MLIRContext ctx;
+  mlir::DialectRegistry registry;
+  registerCPULoweringDependencies(registry);
+  mlir::MLIRContext ctx(registry);
   ctx.loadDialect<nn::NNDialect, mlir::func::FuncDialect>();
   auto module = importModel("inspect", modelPath, o.inputShapes, ctx);
   if (failed(module))
@@ -135,6 +245,8 @@ int runInspect(const InspectOptions &o, StringRef modelPath) {
     ops.push_back(std::move(record));
   });
 
+  CompileReport compiled = analyzeCompilation(**module);
+
   auto opset = (**module)->getAttrOfType<mlir::IntegerAttr>("nn.opset");
   SmallVector<TensorInfo> inputs = describeSignature(main, false);
   SmallVector<TensorInfo> outputs = describeSignature(main, true);
@@ -159,7 +271,16 @@ int runInspect(const InspectOptions &o, StringRef modelPath) {
                                      {"shape", shapeToJSON(op.shape)},
                                      {"dtype", op.dtype},
                                      {"flops", op.flops}});
-    printJSON(json::Object{
+    json::Object memory;
+    if (compiled.error.empty())
+      memory = json::Object{
+          {"graph_intermediate_bytes", compiled.graphIntermediateBytes},
+          {"planned_bytes", compiled.plannedBytes},
+          {"arena_bytes", compiled.arenaBytes},
+          {"kernel_scratch_bytes", compiled.kernelScratchBytes}};
+    else
+      memory = json::Object{{"error", compiled.error}};
+    json::Object report{
         {"model", modelPath},
         {"opset", opset ? json::Value(opset.getInt()) : json::Value(nullptr)},
         {"inputs", tensors(inputs)},
@@ -169,7 +290,26 @@ int runInspect(const InspectOptions &o, StringRef modelPath) {
         {"parameters", json::Object{{"count", parameters},
                                     {"bytes", parameterBytes},
                                     {"constants", constants}}},
-        {"flops", totalFlops}});
+        {"flops", totalFlops},
+        {"graph_ops", compiled.graphOps},
+        {"kernel_count", int64_t(compiled.kernels.size())},
+        {"memory", std::move(memory)}};
+    if (o.kernels) {
+      json::Array kernels;
+      for (const fusion::KernelSummary &k : compiled.kernels) {
+        json::Array fused;
+        for (const std::string &op : k.ops)
+          fused.push_back(op);
+        kernels.push_back(json::Object{{"name", k.name},
+                                       {"anchor", k.anchor},
+                                       {"workload", k.workload},
+                                       {"flops", k.flops},
+                                       {"bytes", k.bytes},
+                                       {"ops", std::move(fused)}});
+      }
+      report["kernels"] = std::move(kernels);
+    }
+    printJSON(std::move(report));
     return 0;
   }
 
@@ -219,6 +359,47 @@ int runInspect(const InspectOptions &o, StringRef modelPath) {
      << " constants\n";
   os << "parameter bytes: " << formatCount(parameterBytes, "B") << "\n";
   os << "FLOPs: " << formatCount(totalFlops) << "\n";
+
+  if (!compiled.error.empty()) {
+    os << "\nkernels and memory plan: not available: " << compiled.error
+       << "\n";
+    return 0;
+  }
+  os << "\nkernels: " << compiled.kernels.size() << ", from "
+     << compiled.graphOps << " ops after graph optimization\n";
+  os << "memory plan:\n";
+  os << "  intermediate tensors of the graph:  "
+     << formatCount(compiled.graphIntermediateBytes, "B") << "\n";
+  os << "  buffers between kernels:            "
+     << formatCount(compiled.plannedBytes, "B") << "\n";
+  os << "  arena they share (peak):            "
+     << formatCount(compiled.arenaBytes, "B") << "\n";
+  os << "  largest scratch inside one kernel:  "
+     << formatCount(compiled.kernelScratchBytes, "B") << "\n";
+  if (!o.kernels)
+    return 0;
+
+  SmallVector<std::array<std::string, 6>> table;
+  table.push_back({"#", "kernel", "workload", "FLOPs", "bytes", "ops"});
+  for (auto [i, k] : llvm::enumerate(compiled.kernels))
+    table.push_back({std::to_string(i), k.name, k.workload,
+                     std::to_string(k.flops), std::to_string(k.bytes),
+                     llvm::join(k.ops, " + ")});
+  std::array<size_t, 6> colWidths = {};
+  for (const auto &row : table)
+    for (auto [w, cell] : llvm::zip_equal(colWidths, row))
+      w = std::max(w, cell.size());
+  os << "\nkernels (" << compiled.kernels.size() << "):\n";
+  for (const auto &row : table) {
+    for (auto [i, cell] : llvm::enumerate(row)) {
+      bool number = i == 0 || i == 3 || i == 4;
+      os << "  "
+         << (number
+                 ? right_justify(cell, colWidths[i])
+                 : left_justify(cell, i + 1 == row.size() ? 0 : colWidths[i]));
+    }
+    os << "\n";
+  }
   return 0;
 }
 } // namespace
