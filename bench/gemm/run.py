@@ -31,6 +31,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -195,6 +196,18 @@ def machine_info(threads):
         caches[name] = size
     info["caches"] = caches
     return info
+
+
+def cpu_seconds():
+    """(busy CPU seconds of the whole machine, of this process and its waited-for
+    children, wall-clock seconds)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    busy = sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal
+    t = os.times()
+    return (busy / os.sysconf("SC_CLK_TCK"),
+            t.user + t.system + t.children_user + t.children_system, time.monotonic())
 
 
 def dpkg_version(pkg):
@@ -431,6 +444,7 @@ def main():
 
     peak_exe = build_peak(bdir)
     report["load_average"] = {"start": os.getloadavg()}
+    cpu_start = cpu_seconds()
 
     def measure_peak(when):
         print(f"== FMA peak ({when}, {args.threads} thread"
@@ -535,12 +549,16 @@ def main():
 
     measure_peak("end")
     report["load_average"]["end"] = os.getloadavg()
-    if report["load_average"]["start"][0] > 0.5 * os.cpu_count() or \
-            report["load_average"]["end"][0] > 0.5 * os.cpu_count():
-        log("the machine was busy with other work (1-minute load average "
-            f"{report['load_average']['start'][0]:.1f} at the start, "
-            f"{report['load_average']['end'][0]:.1f} at the end, on "
-            f"{os.cpu_count()} logical CPUs): expect noisy, low numbers")
+    # CPU time the rest of the machine used while we ran: all busy time minus
+    # this process's and its children's (the 1-minute load average would
+    # count the benchmark itself).
+    cpu_end = cpu_seconds()
+    wall = cpu_end[2] - cpu_start[2]
+    others = max(0.0, (cpu_end[0] - cpu_start[0]) - (cpu_end[1] - cpu_start[1])) / wall
+    report["other_load_cpus"] = round(others, 2)
+    if others > 0.2:
+        log(f"other processes kept {others:.1f} of the {os.cpu_count()} logical CPUs "
+            "busy on average during the run: expect noisy, low numbers")
 
     if "openblas" not in args.impls:
         log("OpenBLAS not run: Halide and Lathe outputs could not be checked")
