@@ -371,10 +371,13 @@ def fmt_cell(res, peak, blas=None, skip=None):
     if not res.get("ok"):
         return res.get("note") or "failed"
     g = res["gflops"]
-    cell = f"{g:.1f} ({100 * g / peak:.0f}%)" if peak else f"{g:.1f}"
+    extra = []
+    if peak:
+        pct = 100 * g / peak
+        extra.append(f"{pct:.0f}%" if pct >= 10 else f"{pct:.1f}%")
     if blas:
-        cell = cell[:-1] + f", {g / blas:.2f}× BLAS)" if peak else cell + f" ({g / blas:.2f}× BLAS)"
-    return cell
+        extra.append(f"{g / blas:.2g}× OpenBLAS")
+    return f"{g:.1f}" + (f" ({', '.join(extra)})" if extra else "")
 
 
 def markdown(report):
@@ -394,8 +397,10 @@ def markdown(report):
              "- versions: " + "; ".join(f"{k} {v}" for k, v in report["versions"].items()),
              ]
     lines += [f"- note: {n}" for n in report["notes"]]
+    sched = report["versions"].get("halide_scheduler")
     lines += ["", "| shape | M×N×K | peak GFLOP/s | OpenBLAS GFLOP/s (% peak) | "
-              "Halide GFLOP/s (% peak) | Lathe GFLOP/s (% peak, × OpenBLAS) |",
+              f"Halide{f' ({sched})' if sched else ''} GFLOP/s (% peak) | "
+              "Lathe GFLOP/s (% peak, × OpenBLAS) |",
               "| --- | --- | ---: | ---: | ---: | ---: |"]
     for row in report["rows"]:
         b = row["batch"]
