@@ -30,6 +30,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
@@ -51,8 +52,78 @@ enum class Emit { nn, linalg, llvm, obj, so, header };
 StringRef targetDescription() {
   static const std::string text =
       "Machine to compile for: " + join(knownTargetNames(), ", ") +
-      " (default: host, the machine lathe runs on)";
+      " (default: host, the machine lathe runs on; --list-targets shows "
+      "what each is; sm_* are GPUs, which cannot be compiled for yet)";
   return text;
+}
+
+/// A size in bytes as "48 KiB", "2 MiB", "1280 KiB"; "-" for none.
+std::string formatBytes(uint64_t bytes) {
+  constexpr uint64_t KiB = 1024, MiB = 1024 * KiB;
+  if (bytes == 0)
+    return "-";
+  if (bytes % MiB == 0)
+    return std::to_string(bytes / MiB) + " MiB";
+  if (bytes % KiB == 0)
+    return std::to_string(bytes / KiB) + " KiB";
+  return std::to_string(bytes) + " B";
+}
+
+/// A count, or "?" when it is 0 (unknown).
+std::string formatCount(unsigned n) { return n ? std::to_string(n) : "?"; }
+
+/// Prints every known target with the numbers schedules are derived from:
+/// the CPUs in one table, the GPUs in another, then the host's features.
+void printTargets(raw_ostream &os) {
+  std::vector<TargetSpec> cpus, gpus;
+  for (StringRef name : knownTargetNames()) {
+    Expected<TargetSpec> target = lookupTarget(name);
+    if (!target) {
+      // Cannot happen for a known name; say so rather than hide it.
+      os << name << ": " << toString(target.takeError()) << "\n";
+      continue;
+    }
+    (target->isGPU() ? gpus : cpus).push_back(std::move(*target));
+  }
+
+  os << "CPU targets (lathe compile --target=<name>; FMA: vector FMAs per "
+        "cycle and core, ? unknown; caches per core, shared ones whole):\n";
+  os << formatv("  {0,-18} {1,-26} {2,-16} {3,6} {4,4} {5,4} {6,3} {7,8} "
+                "{8,8} {9,8} {10,4} {11,5}  {12}\n",
+                "name", "triple", "CPU", "vector", "f32", "regs", "FMA", "L1d",
+                "L2", "L3", "line", "cores", "reference machine");
+  for (const TargetSpec &t : cpus)
+    os << formatv("  {0,-18} {1,-26} {2,-16} {3,6} {4,4} {5,4} {6,3} {7,8} "
+                  "{8,8} {9,8} {10,4} {11,5}  {12}\n",
+                  t.name, t.triple, t.cpu, std::to_string(t.vectorBits) + "b",
+                  t.f32Lanes(), t.numVectorRegisters,
+                  formatCount(t.fmaUnitsPerCore), formatBytes(t.l1Bytes),
+                  formatBytes(t.l2Bytes), formatBytes(t.l3Bytes),
+                  t.cacheLineBytes, t.numCores, t.description);
+
+  os << "GPU targets (GPU code generation is not built yet; smem: shared "
+        "memory, per block with opt-in; L1: L1 and shared memory of an "
+        "SM):\n";
+  os << formatv("  {0,-6} {1,-20} {2,4} {3,4} {4,13} {5,10} {6,10} {7,8} "
+                "{8,7} {9,11} {10,11} {11,8} {12,8}  {13}\n",
+                "name", "triple", "SMs", "warp", "threads/block", "threads/SM",
+                "smem/block", "smem/SM", "regs/SM", "regs/thread",
+                "f32 lanes/SM", "L1/SM", "L2", "reference machine");
+  for (const TargetSpec &t : gpus)
+    os << formatv("  {0,-6} {1,-20} {2,4} {3,4} {4,13} {5,10} {6,10} {7,8} "
+                  "{8,7} {9,11} {10,11} {11,8} {12,8}  {13}\n",
+                  t.name, t.triple, t.gpu->numSMs, t.gpu->warpSize,
+                  t.gpu->maxThreadsPerBlock, t.gpu->maxThreadsPerSM,
+                  formatBytes(t.gpu->sharedMemoryPerBlockBytes),
+                  formatBytes(t.gpu->sharedMemoryPerSMBytes),
+                  t.gpu->registersPerSM, t.gpu->maxRegistersPerThread,
+                  t.gpu->f32LanesPerSM, formatBytes(t.l1Bytes),
+                  formatBytes(t.l2Bytes), t.description);
+
+  for (const TargetSpec &t : cpus)
+    if (t.name == "host")
+      os << "host features: " << (t.features.empty() ? "-" : t.features)
+         << "\n";
 }
 
 /// The options of `lathe compile`.
@@ -81,6 +152,13 @@ struct CompileOptions {
         target("target", cl::desc(targetDescription()),
                cl::value_desc("name"), cl::init("host"), cl::sub(sub),
                cl::cat(category)),
+        listTargets("list-targets",
+                    cl::desc("Print the known targets with their vector "
+                             "width, registers, FMA units, caches and cores "
+                             "(GPUs: SMs, shared memory, registers, thread "
+                             "limits), the host's as detected, and exit "
+                             "(no model needed)"),
+                    cl::init(false), cl::sub(sub), cl::cat(category)),
         modelName("model-name",
                   cl::desc("C name of the model: the library exports "
                            "lathe_<name>_run (default: the model file's stem "
@@ -99,6 +177,7 @@ struct CompileOptions {
   cl::opt<Emit> emit;
   cl::opt<std::string> output;
   cl::opt<std::string> target;
+  cl::opt<bool> listTargets;
   cl::opt<std::string> modelName;
   cl::list<std::string> inputShapes;
   cl::opt<bool> printDebugInfo;
@@ -168,6 +247,10 @@ bool runPipeline(mlir::ModuleOp module, const DiagnosticPrinter &diagnostics,
 }
 
 int runCompile(const CompileOptions &o, StringRef model) {
+  if (o.listTargets) {
+    printTargets(outs());
+    return 0;
+  }
   if (model.empty())
     return fail("expected a model (lathe compile <model.onnx>)");
   if (isBinary(o.emit) && o.output == "-")
@@ -181,6 +264,12 @@ int runCompile(const CompileOptions &o, StringRef model) {
   Expected<TargetSpec> target = lookupTarget(o.target);
   if (!target)
     return fail("--target: " + toString(target.takeError()));
+  if (target->isGPU())
+    return fail("--target=" + o.target +
+                ": GPU code generation is not built yet in this version of "
+                "Lathe (" +
+                target->description +
+                " is a GPU; --list-targets shows the CPU targets)");
   frontend::ImportOptions importOptions;
   for (const std::string &spec : o.inputShapes)
     if (Error err = frontend::addInputShape(spec, importOptions))
