@@ -59,6 +59,27 @@ def FoldConvAffinePass : Pass<"lathe-fold-conv-affine", "mlir::ModuleOp"> {
   }];
 }
 
+def ConvertConvLayoutPass : Pass<"lathe-convert-conv-layout", "mlir::ModuleOp"> {
+  let summary = "Switch convolutions to channels-last (NHWC) and cancel transposes";
+  let description = [{
+    With `layout=nhwc`, rewrites every NCHW `nn.conv2d` with groups = 1 or
+    depthwise into a `channels_last` conv2d (NHWC activations, HWCF
+    weights) between transposes, then moves transposes below elementwise
+    ops (transposing their constant operands instead) until adjacent
+    transposes compose away. Transposes remain only where the layout must
+    change: at graph inputs and outputs and around ops that work on NCHW
+    (pooling, flatten, reshape). Weight transposes are transposes of
+    constants: run lathe-fold-constants after this pass to evaluate them.
+    Grouped (not depthwise) convolutions stay NCHW. With `layout=nchw`
+    (the default) convolutions are left alone. Callers of
+    populateConvLayoutPatterns decide conv by conv with a control function.
+  }];
+  let options = [
+    Option<"layout", "layout", "std::string", /*default=*/"\"nchw\"",
+           "Convolution layout to switch to: 'nhwc' or 'nchw' (no change)">,
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // passes/fusion
 //===----------------------------------------------------------------------===//

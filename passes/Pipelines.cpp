@@ -71,6 +71,14 @@ void lathe::buildGraphOptimizePipeline(OpPassManager &pm,
   pm.addPass(createFoldBatchNormPass());
   // After the batch_norm fold, whose conv + bias it can extend further.
   pm.addPass(createFoldConvAffinePass());
+  // Channels-last after the folds into convs (which work on NCHW); the
+  // weight transposes it leaves are evaluated right away.
+  if (options.convLayout != "nchw") {
+    ConvertConvLayoutPassOptions layout;
+    layout.layout = options.convLayout;
+    pm.addPass(createConvertConvLayoutPass(layout));
+    pm.addPass(createFoldConstantsPass(fold));
+  }
   // Folding can leave duplicate constants and ops computing the same value.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -29,6 +29,11 @@ struct GraphPipelineOptions : mlir::PassPipelineOptions<GraphPipelineOptions> {
       llvm::cl::desc("Evaluate an nn op on constants at compile time only "
                      "when its result has at most this many elements"),
       llvm::cl::init(int64_t(1) << 24)};
+  Option<std::string> convLayout{
+      *this, "conv-layout",
+      llvm::cl::desc("Layout of convolutions: 'nchw' (as imported) or "
+                     "'nhwc' (channels-last, lathe-convert-conv-layout)"),
+      llvm::cl::init("nchw")};
 };
 
 /// Options of the CPU lowering from nn to the LLVM dialect.

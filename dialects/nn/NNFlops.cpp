@@ -85,8 +85,11 @@ std::optional<int64_t> flopsOf(Conv2dOp op) {
   auto e = numElements(op.getResult());
   if (!weight || weight->size() != 4 || !e)
     return std::nullopt;
-  // (C / groups) * KH * KW multiply-adds per output element.
-  int64_t window = mul(mul((*weight)[1], (*weight)[2]), (*weight)[3]);
+  // (C / groups) * KH * KW multiply-adds per output element: the weight's
+  // dimensions but F ([F, C/g, KH, KW], or [KH, KW, C/g, F] channels-last).
+  ArrayRef<int64_t> w = *weight;
+  int64_t window = op.getChannelsLast() ? mul(mul(w[0], w[1]), w[2])
+                                        : mul(mul(w[1], w[2]), w[3]);
   return add(mul(mul(2, window), *e), op.getBias() ? *e : 0);
 }
 

@@ -153,12 +153,28 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
   auto wTy = rankedType<Conv2dOp>(loc, adaptor.getWeight(), "weight");
   if (failed(inTy) || failed(wTy))
     return failure();
+  bool channelsLast = adaptor.getChannelsLast();
   if (inTy->getRank() != 4)
     return shapeError<Conv2dOp>(loc)
-           << "expected a rank-4 input [N, C, H, W], got " << *inTy;
+           << "expected a rank-4 input "
+           << (channelsLast ? "[N, H, W, C]" : "[N, C, H, W]") << ", got "
+           << *inTy;
   if (wTy->getRank() != 4)
     return shapeError<Conv2dOp>(loc)
-           << "expected a rank-4 weight [F, C/groups, KH, KW], got " << *wTy;
+           << "expected a rank-4 weight "
+           << (channelsLast ? "[KH, KW, C/groups, F]" : "[F, C/groups, KH, KW]")
+           << ", got " << *wTy;
+  // Channels-last shapes are checked as their NCHW / FCHW equivalents.
+  auto permuted = [](RankedTensorType t, ArrayRef<int64_t> perm) {
+    SmallVector<int64_t> shape;
+    for (int64_t d : perm)
+      shape.push_back(t.getDimSize(d));
+    return RankedTensorType::get(shape, t.getElementType());
+  };
+  if (channelsLast) {
+    inTy = permuted(*inTy, {0, 3, 1, 2});
+    wTy = permuted(*wTy, {3, 2, 0, 1});
+  }
 
   int64_t groups = adaptor.getGroups();
   if (groups < 1)
@@ -201,8 +217,10 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
                                      adaptor.getPads(), adaptor.getDilations(),
                                      /*ceilMode=*/false, out)))
     return failure();
-  results.push_back(RankedTensorType::get(
-      {inTy->getDimSize(0), filters, out[0], out[1]}, inTy->getElementType()));
+  SmallVector<int64_t> shape = {inTy->getDimSize(0), filters, out[0], out[1]};
+  if (channelsLast)
+    shape = {shape[0], shape[2], shape[3], shape[1]};
+  results.push_back(RankedTensorType::get(shape, inTy->getElementType()));
   return success();
 }
 

@@ -98,6 +98,11 @@ def NN_Conv2dOp : NN_InferOp<"conv2d", [SameOperandsAndResultElementType]> {
     convolution is `groups = C`. The result is `[N, F, OH, OW]` with
     `OH = (H + top + bottom - dilation_h * (KH - 1) - 1) / stride_h + 1`.
 
+    With `channels_last` the layouts are NHWC instead: `input` is
+    `[N, H, W, C]`, `weight` `[KH, KW, C / groups, F]` and the result
+    `[N, OH, OW, F]` (lathe-convert-conv-layout makes these; the lowering
+    takes `groups = 1` and depthwise ones).
+
     Example:
 
     ```mlir
@@ -105,17 +110,22 @@ def NN_Conv2dOp : NN_InferOp<"conv2d", [SameOperandsAndResultElementType]> {
            dilations [1, 1] groups 1
         : (tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>)
           -> tensor<1x64x112x112xf32>
+    %z = nn.conv2d %xt, %wt strides [1, 1] pads [0, 0, 0, 0]
+           dilations [1, 1] groups 1 channels_last
+        : (tensor<1x56x56x64xf32>, tensor<1x1x64x256xf32>)
+          -> tensor<1x56x56x256xf32>
     ```
   }];
   let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
                        Optional<NN_FloatTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                       DenseI64ArrayAttr:$dilations, I64Attr:$groups);
+                       DenseI64ArrayAttr:$dilations, I64Attr:$groups,
+                       UnitAttr:$channels_last);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? `strides` $strides `pads` $pads
-    `dilations` $dilations `groups` $groups attr-dict `:`
-    functional-type(operands, results)
+    `dilations` $dilations `groups` $groups (`channels_last` $channels_last^)?
+    attr-dict `:` functional-type(operands, results)
   }];
 }
 

@@ -74,6 +74,9 @@ statistics(nn::BatchNormOp bn, ArrayRef<double> bias, int64_t channels) {
 
 static FailureOr<Operation *>
 foldIntoConv(RewriterBase &rewriter, nn::BatchNormOp bn, nn::Conv2dOp conv) {
+  if (conv.getChannelsLast())
+    return rewriter.notifyMatchFailure(conv, "a channels-last conv (the "
+                                             "batch_norm is on NCHW data)");
   ElementsAttr weight = constantOf(conv.getWeight());
   if (!weight)
     return rewriter.notifyMatchFailure(bn, "the conv weight is not constant");
@@ -111,7 +114,8 @@ foldIntoConv(RewriterBase &rewriter, nn::BatchNormOp bn, nn::Conv2dOp conv) {
   auto folded = rewriter.create<nn::Conv2dOp>(
       rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()}), bn.getType(),
       conv.getInput(), newWeight, newBias, conv.getStridesAttr(),
-      conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr());
+      conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr(),
+      /*channels_last=*/UnitAttr());
   rewriter.replaceOp(bn, folded.getResult());
   rewriter.eraseOp(conv);
   return folded.getOperation();

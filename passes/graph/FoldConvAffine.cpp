@@ -70,6 +70,8 @@ FailureOr<Operation *> graph::foldAffineIntoConv(RewriterBase &rewriter,
     return rewriter.notifyMatchFailure(op, "not a conv2d and a constant");
   if (!conv.getResult().hasOneUse())
     return rewriter.notifyMatchFailure(op, "the conv has other users");
+  if (conv.getChannelsLast())
+    return rewriter.notifyMatchFailure(op, "the conv is channels-last");
   if (op->getResult(0).getType() != conv.getType())
     return rewriter.notifyMatchFailure(op, "the constant broadcasts the conv");
   auto weight = conv.getWeight().getDefiningOp<nn::ConstantOp>();
@@ -116,7 +118,8 @@ FailureOr<Operation *> graph::foldAffineIntoConv(RewriterBase &rewriter,
   auto folded = rewriter.create<nn::Conv2dOp>(
       rewriter.getFusedLoc({conv.getLoc(), op->getLoc()}), conv.getType(),
       conv.getInput(), newWeight, newBias, conv.getStridesAttr(),
-      conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr());
+      conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr(),
+      /*channels_last=*/UnitAttr());
   rewriter.replaceOp(op, folded.getResult());
   rewriter.eraseOp(conv);
   return folded.getOperation();

@@ -21,6 +21,7 @@
 
 namespace lathe::nn {
 class BatchNormOp;
+class Conv2dOp;
 } // namespace lathe::nn
 
 namespace lathe::graph {
@@ -84,6 +85,36 @@ foldAffineIntoConv(mlir::RewriterBase &rewriter, mlir::Operation *op);
 void populateFoldConvAffinePatterns(
     mlir::RewritePatternSet &patterns,
     FoldConvAffineControlFn controlFn = nullptr);
+
+//===----------------------------------------------------------------------===//
+// Channels-last convolutions (ConvertConvLayout.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Decides whether an NCHW conv2d becomes channels-last.
+using ConvLayoutControlFn = std::function<bool(nn::Conv2dOp)>;
+
+/// Rewrites `conv` (NCHW, groups = 1 or depthwise, static shapes) into a
+/// channels_last conv2d of transposed operands (input to NHWC, weight to
+/// HWCF) followed by a transpose of its result back to NCHW, which it
+/// returns.
+mlir::FailureOr<mlir::Operation *>
+convertConvToChannelsLast(mlir::RewriterBase &rewriter, nn::Conv2dOp conv);
+
+/// Rewrites `op(transpose(x, p), ..., c)`, an elementwise op whose operands
+/// are full-shape transposes by the same `p`, constants, or values with an
+/// earlier transpose by the inverse of `p` (which is used), into
+/// `transpose(op(x, ..., c'), p)` where `c'` is `c` brought to the result's
+/// rank and transposed back (a constant expression). Returns the new
+/// transpose.
+mlir::FailureOr<mlir::Operation *>
+sinkTransposeThroughElementwise(mlir::RewriterBase &rewriter,
+                                mlir::Operation *op);
+
+/// Adds the patterns of lathe-convert-conv-layout: convertConvToChannelsLast
+/// where `controlFn` agrees (always when it is null) and
+/// sinkTransposeThroughElementwise everywhere.
+void populateConvLayoutPatterns(mlir::RewritePatternSet &patterns,
+                                ConvLayoutControlFn controlFn = nullptr);
 
 } // namespace lathe::graph
 

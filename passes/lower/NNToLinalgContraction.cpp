@@ -208,15 +208,33 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
     MLIRContext *ctx = rewriter.getContext();
     Type elementType = type.getElementType();
 
+    bool channelsLast = op.getChannelsLast();
+    int64_t groups = op.getGroups();
+    // Channels-last: groups = 1 and depthwise only (what
+    // lathe-convert-conv-layout produces).
+    int64_t channels = inputType.getDimSize(channelsLast ? 3 : 1);
+    int64_t filters = weightType.getDimSize(channelsLast ? 3 : 0);
+    if (channelsLast && groups != 1 &&
+        !(groups == channels && filters == channels))
+      return op.emitOpError("channels_last lowering supports groups = 1 and "
+                            "depthwise convolution, not ")
+             << groups << " groups of " << channels << " channels";
+
     ArrayRef<int64_t> pads = op.getPads();
-    Value input =
-        padConstant(rewriter, loc, op.getInput(), {0, 0, pads[0], pads[1]},
-                    {0, 0, pads[2], pads[3]}, rewriter.getZeroAttr(elementType));
+    SmallVector<int64_t> low = {0, 0, pads[0], pads[1]};
+    SmallVector<int64_t> high = {0, 0, pads[2], pads[3]};
+    if (channelsLast) {
+      low = {0, pads[0], pads[1], 0};
+      high = {0, pads[2], pads[3], 0};
+    }
+    Value input = padConstant(rewriter, loc, op.getInput(), low, high,
+                              rewriter.getZeroAttr(elementType));
 
     // The accumulator starts as the bias broadcast over N, OH, OW.
     Value init;
     if (Value bias = op.getBias()) {
-      AffineMap channel = AffineMap::get(4, 0, getAffineDimExpr(1, ctx));
+      AffineMap channel =
+          AffineMap::get(4, 0, getAffineDimExpr(channelsLast ? 3 : 1, ctx));
       init = rewriter
                  .create<linalg::GenericOp>(
                      loc, type, bias, emptyTensor(rewriter, loc, type),
@@ -234,12 +252,27 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
 
     Attribute strides = rewriter.getI64TensorAttr(op.getStrides());
     Attribute dilations = rewriter.getI64TensorAttr(op.getDilations());
-    int64_t groups = op.getGroups();
-    int64_t channels = inputType.getDimSize(1);
-    int64_t filters = weightType.getDimSize(0);
     Value weight = op.getWeight();
     Value result;
-    if (groups == 1) {
+    if (channelsLast && groups == 1) {
+      result = rewriter
+                   .create<linalg::Conv2DNhwcHwcfOp>(
+                       loc, TypeRange{type}, ValueRange{input, weight},
+                       ValueRange{init}, strides, dilations)
+                   .getResult(0);
+    } else if (channelsLast) {
+      // Depthwise with multiplier 1: weight [KH, KW, 1, C] -> [KH, KW, C].
+      auto dwType = RankedTensorType::get(
+          {weightType.getDimSize(0), weightType.getDimSize(1), filters},
+          elementType);
+      result = rewriter
+                   .create<linalg::DepthwiseConv2DNhwcHwcOp>(
+                       loc, TypeRange{type},
+                       ValueRange{input, reshapeTo(rewriter, loc, weight,
+                                                   dwType)},
+                       ValueRange{init}, strides, dilations)
+                   .getResult(0);
+    } else if (groups == 1) {
       result = rewriter
                    .create<linalg::Conv2DNchwFchwOp>(
                        loc, TypeRange{type}, ValueRange{input, weight},

@@ -1641,3 +1641,13 @@ func.func @scatter_nd_dynamic_tuple(%x: tensor<4x3xf32>, %i: tensor<2x?xi64>, %u
   %0 = nn.scatter_nd %x, %i, %u reduction none : (tensor<4x3xf32>, tensor<2x?xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
   return
 }
+
+// -----
+
+func.func @conv2d_channels_last_weight(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x2x8xf32>) {
+  // expected-error @+2 {{'nn.conv2d' op weight has 2 input channels per group, expected 4 / 1 = 4}}
+  // expected-error @+1 {{'nn.conv2d' op failed to infer returned types}}
+  %0 = nn.conv2d %x, %w strides [1, 1] pads [0, 0, 0, 0] dilations [1, 1] groups 1 channels_last
+      : (tensor<1x8x8x4xf32>, tensor<3x3x2x8xf32>) -> tensor<1x6x6x8xf32>
+  return
+}

@@ -62,6 +62,18 @@ func.func @conv2d(%x: tensor<1x3x224x224xf32>, %w: tensor<64x3x7x7xf32>, %b: ten
 
 // -----
 
+// Channels-last: NHWC input, HWCF weight, NHWC result.
+// CHECK-LABEL: func @conv2d_channels_last
+func.func @conv2d_channels_last(%x: tensor<1x224x224x3xf32>, %w: tensor<7x7x3x64xf32>)
+    -> tensor<1x112x112x64xf32> {
+  // CHECK: nn.conv2d %{{.*}}, %{{.*}} strides [2, 2] pads [3, 3, 3, 3] dilations [1, 1] groups 1 channels_last : (tensor<1x224x224x3xf32>, tensor<7x7x3x64xf32>) -> tensor<1x112x112x64xf32>
+  %0 = nn.conv2d %x, %w strides [2, 2] pads [3, 3, 3, 3] dilations [1, 1] groups 1 channels_last
+      : (tensor<1x224x224x3xf32>, tensor<7x7x3x64xf32>) -> tensor<1x112x112x64xf32>
+  return %0 : tensor<1x112x112x64xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @batch_norm
 func.func @batch_norm(%x: tensor<1x64x56x56xf32>, %s: tensor<64xf32>, %b: tensor<64xf32>,
                       %m: tensor<64xf32>, %v: tensor<64xf32>) -> tensor<1x64x56x56xf32> {

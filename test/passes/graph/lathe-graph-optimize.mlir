@@ -1,3 +1,4 @@
+// RUN: lathe-opt %s -split-input-file -lathe-graph-optimize=conv-layout=nhwc | FileCheck %s --check-prefix=LAYOUT
 // RUN: lathe-opt %s -split-input-file -lathe-graph-optimize | FileCheck %s
 // RUN: lathe-opt %s -split-input-file -lathe-graph-optimize=max-fold-elements=2 | FileCheck %s --check-prefix=LIMIT
 
@@ -86,4 +87,30 @@ func.func @conv_bn_relu(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor
   %r1 = nn.relu %n : tensor<1x2x4x4xf32>
   %r2 = nn.relu %n : tensor<1x2x4x4xf32>
   return %r1, %r2 : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// conv-layout=nhwc: after the batch_norm fold, the conv becomes
+// channels-last and its weight transpose is evaluated at compile time; the
+// relu runs on NHWC data and one transpose brings the result back.
+// LAYOUT-LABEL: func.func @layout
+// LAYOUT: %[[W:.+]] = nn.constant dense_resource<{{.+}}> : tensor<1x1x2x2xf32>
+// LAYOUT: %[[X:.+]] = nn.transpose %arg0 [0, 2, 3, 1]
+// LAYOUT: %[[C:.+]] = nn.conv2d %[[X]], %[[W]], %{{.+}} {{.+}} channels_last
+// LAYOUT: %[[R:.+]] = nn.relu %[[C]] : tensor<1x4x4x2xf32>
+// LAYOUT: nn.transpose %[[R]] [0, 3, 1, 2]
+// LAYOUT-NOT: nn.batch_norm
+func.func @layout(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = nn.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32>
+  %gamma = nn.constant dense<[4.0, 1.0]> : tensor<2xf32>
+  %beta = nn.constant dense<[0.0, 3.0]> : tensor<2xf32>
+  %mean = nn.constant dense<[0.5, 1.0]> : tensor<2xf32>
+  %var = nn.constant dense<[3.0, 0.0]> : tensor<2xf32>
+  %c = nn.conv2d %x, %w strides [1, 1] pads [0, 0, 0, 0] dilations [1, 1] groups 1
+      : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %n = nn.batch_norm %c, %gamma, %beta, %mean, %var {epsilon = 1.0 : f32}
+      : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %r = nn.relu %n : tensor<1x2x4x4xf32>
+  return %r : tensor<1x2x4x4xf32>
 }

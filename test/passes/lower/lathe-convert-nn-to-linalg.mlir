@@ -479,3 +479,29 @@ func.func @math(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %1 = nn.math round_even %0 : tensor<2x3xf32>
   return %1 : tensor<2x3xf32>
 }
+
+// -----
+
+// Channels-last conv: padding on H and W (dims 1, 2), the bias broadcast
+// along the last dim, linalg's NHWC/HWCF convolution.
+// CHECK-LABEL: func @conv2d_channels_last
+// CHECK: %[[PAD:.+]] = tensor.pad %arg0 low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[BIAS:.+]] = linalg.generic {{.+}} ins(%arg2 : tensor<4xf32>) outs(%{{.+}} : tensor<1x4x4x4xf32>)
+// CHECK: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %arg1 : tensor<1x10x10x3xf32>, tensor<3x3x3x4xf32>) outs(%[[BIAS]] : tensor<1x4x4x4xf32>)
+func.func @conv2d_channels_last(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = nn.conv2d %x, %w, %b strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] groups 1 channels_last
+      : (tensor<1x8x8x3xf32>, tensor<3x3x3x4xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Channels-last depthwise: weight [KH, KW, 1, C] collapsed to [KH, KW, C].
+// CHECK-LABEL: func @depthwise_channels_last
+// CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{.+}} : tensor<3x3x1x4xf32> into tensor<3x3x4xf32>
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.+}} ins(%{{.+}}, %[[W]] : tensor<1x8x8x4xf32>, tensor<3x3x4xf32>)
+func.func @depthwise_channels_last(%x: tensor<1x6x6x4xf32>, %w: tensor<3x3x1x4xf32>) -> tensor<1x6x6x4xf32> {
+  %0 = nn.conv2d %x, %w strides [1, 1] pads [1, 1, 1, 1] dilations [1, 1] groups 4 channels_last
+      : (tensor<1x6x6x4xf32>, tensor<3x3x1x4xf32>) -> tensor<1x6x6x4xf32>
+  return %0 : tensor<1x6x6x4xf32>
+}

@@ -214,6 +214,33 @@ TEST(JITTest, Conv2dGroupedDepthwiseDilated) {
   expectNear(out[1], refConv(x, dw, nullptr, 1, 4, 6, 6, 4, 3, 3, 1, 0, 2, 4, 2, 2));
 }
 
+TEST(JITTest, Conv2dChannelsLastMatchesNCHW) {
+  // The same convolutions as above in channels-last form (what
+  // lathe-convert-conv-layout makes): NHWC data, HWCF weights, compared
+  // with the NCHW reference after transposing back.
+  auto x = randomData(1 * 3 * 7 * 7, 9), w = randomData(4 * 3 * 3 * 3, 10),
+       b = randomData(4, 11);
+  auto dx = randomData(1 * 4 * 6 * 6, 12), dw = randomData(4 * 1 * 3 * 3, 14);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<1x3x7x7xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>,
+                    %dx: tensor<1x4x6x6xf32>, %dw: tensor<4x1x3x3xf32>)
+        -> (tensor<1x4x4x4xf32>, tensor<1x4x2x2xf32>) {
+      %xt = nn.transpose %x [0, 2, 3, 1] : tensor<1x3x7x7xf32> -> tensor<1x7x7x3xf32>
+      %wt = nn.transpose %w [2, 3, 1, 0] : tensor<4x3x3x3xf32> -> tensor<3x3x3x4xf32>
+      %0 = nn.conv2d %xt, %wt, %b strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] groups 1 channels_last
+          : (tensor<1x7x7x3xf32>, tensor<3x3x3x4xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+      %1 = nn.transpose %0 [0, 3, 1, 2] : tensor<1x4x4x4xf32> -> tensor<1x4x4x4xf32>
+      %dxt = nn.transpose %dx [0, 2, 3, 1] : tensor<1x4x6x6xf32> -> tensor<1x6x6x4xf32>
+      %dwt = nn.transpose %dw [2, 3, 1, 0] : tensor<4x1x3x3xf32> -> tensor<3x3x1x4xf32>
+      %2 = nn.conv2d %dxt, %dwt strides [1, 1] pads [0, 0, 0, 0] dilations [2, 2] groups 4 channels_last
+          : (tensor<1x6x6x4xf32>, tensor<3x3x1x4xf32>) -> tensor<1x2x2x4xf32>
+      %3 = nn.transpose %2 [0, 3, 1, 2] : tensor<1x2x2x4xf32> -> tensor<1x4x2x2xf32>
+      return %1, %3 : tensor<1x4x4x4xf32>, tensor<1x4x2x2xf32>
+    })mlir", {x, w, b, dx, dw});
+  expectNear(out[0], refConv(x, w, &b, 1, 3, 7, 7, 4, 3, 3, 2, 1, 1, 1, 4, 4));
+  expectNear(out[1], refConv(dx, dw, nullptr, 1, 4, 6, 6, 4, 3, 3, 1, 0, 2, 4, 2, 2));
+}
+
 TEST(JITTest, PoolingCeilModeAndCountIncludePad) {
   auto x = randomData(1 * 1 * 5 * 5, 15);
   auto out = runModel(R"mlir(

@@ -104,15 +104,26 @@ TEST_F(NNOpsTest, Conv2dOutputSize) {
       loc, tensor({1, 3, 224, 224}), tensor({64, 3, 7, 7}), tensor({64}),
       builder.getDenseI64ArrayAttr({2, 2}),
       builder.getDenseI64ArrayAttr({3, 3, 3, 3}),
-      builder.getDenseI64ArrayAttr({1, 1}), builder.getI64IntegerAttr(1));
+      builder.getDenseI64ArrayAttr({1, 1}), builder.getI64IntegerAttr(1),
+      UnitAttr());
   EXPECT_EQ(shapeOf(y), (SmallVector<int64_t>{1, 64, 112, 112}));
+
+  // The same stem channels-last: NHWC input, HWCF weight, NHWC result.
+  Value nhwc = builder.create<Conv2dOp>(
+      loc, tensor({1, 224, 224, 3}), tensor({7, 7, 3, 64}), tensor({64}),
+      builder.getDenseI64ArrayAttr({2, 2}),
+      builder.getDenseI64ArrayAttr({3, 3, 3, 3}),
+      builder.getDenseI64ArrayAttr({1, 1}), builder.getI64IntegerAttr(1),
+      builder.getUnitAttr());
+  EXPECT_EQ(shapeOf(nhwc), (SmallVector<int64_t>{1, 112, 112, 64}));
 
   // Depthwise, dilated: 3x3 with dilation 2 covers 5x5.
   Value dw = builder.create<Conv2dOp>(
       loc, tensor({1, 32, 10, 10}), tensor({32, 1, 3, 3}), Value(),
       builder.getDenseI64ArrayAttr({1, 1}),
       builder.getDenseI64ArrayAttr({0, 0, 0, 0}),
-      builder.getDenseI64ArrayAttr({2, 2}), builder.getI64IntegerAttr(32));
+      builder.getDenseI64ArrayAttr({2, 2}), builder.getI64IntegerAttr(32),
+      UnitAttr());
   EXPECT_EQ(shapeOf(dw), (SmallVector<int64_t>{1, 32, 6, 6}));
 }
 
