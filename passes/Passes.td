@@ -81,6 +81,67 @@ def ConvertConvLayoutPass : Pass<"lathe-convert-conv-layout", "mlir::ModuleOp"> 
 }
 
 //===----------------------------------------------------------------------===//
+// passes/schedule
+//===----------------------------------------------------------------------===//
+
+def DefaultSchedulePass : Pass<"lathe-default-schedule", "mlir::ModuleOp"> {
+  let summary = "Give kernel ops the heuristic #sched.config of the target";
+  let description = [{
+    Sets `sched.config` on every linalg op the heuristic of
+    passes/schedule/Schedule.h knows (today `linalg.matmul` on static f32
+    shapes) and that has no config yet, from the target's vector width,
+    vector register count and L1/L2 sizes given as options: a register
+    tile of MR x NR (NR two vectors wide, MR as large as the registers
+    allow), cache tiles that keep the A and B panels in L1 and L2, and the
+    loop order n, m, k. Ops whose sizes the tiles would not divide keep no
+    config (and their plain loops).
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",
+           "Width of a vector register in bits">,
+    Option<"vectorRegisters", "vector-registers", "int64_t",
+           /*default=*/"16", "Number of vector registers">,
+    Option<"l1Bytes", "l1-bytes", "int64_t", /*default=*/"32768",
+           "L1 data cache size in bytes">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"1048576",
+           "L2 cache size in bytes">,
+  ];
+  let dependentDialects = ["lathe::sched::SchedDialect"];
+}
+
+def TilePass : Pass<"lathe-tile", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops by the l2 and register tiles of their #sched.config";
+  let description = [{
+    Tiles every linalg op carrying a `sched.config` (on tensors, into
+    scf.for loops): first by the config's `l2` tiles in the loop order of
+    its `interchange`, then by its `register` tiles. The register-tile op
+    keeps the config and is marked `sched.tiled` for lathe-vectorize.
+    Fails, naming the op and its config, if the config cannot be applied.
+  }];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
+def VectorizePass : Pass<"lathe-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Vectorize register tiles into FMA outer products";
+  let description = [{
+    Vectorizes every `sched.tiled` linalg op with the `vector` sizes of its
+    `sched.config`, lowers the contraction to outer products of
+    `vector.fma` (FMA instructions on AVX2, AVX-512 and NEON), and hoists
+    the loop-invariant accumulator reads and writes out of the loops
+    around the tile, so the accumulators live in registers across the
+    reduction loop.
+  }];
+  let dependentDialects = [
+    "mlir::vector::VectorDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // passes/fusion
 //===----------------------------------------------------------------------===//
 

@@ -25,7 +25,17 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Affine/IR/ValueBoundsOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/IR/ValueBoundsOpInterfaceImpl.h"
+#include "mlir/Dialect/Linalg/Transforms/AllInterfaces.h"
+#include "mlir/Dialect/SCF/IR/ValueBoundsOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/ValueBoundsOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/IR/ValueBoundsOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -98,11 +108,27 @@ void lathe::buildFusionPipeline(OpPassManager &pm) {
   pm.addPass(createFuseKernelsPass());
 }
 
-void lathe::buildCPUBufferizationPipeline(OpPassManager &pm) {
+void lathe::buildCPUBufferizationPipeline(OpPassManager &pm,
+                                          const CPUPipelineOptions &options) {
   // Graph optimizations work on nn ops, so they run before the lowering.
   buildGraphOptimizePipeline(pm, GraphPipelineOptions());
   buildFusionPipeline(pm);
   buildNNToLinalgPipeline(pm);
+
+  // Schedules on tensors: configs for the ops that have none, then tiles
+  // and vector FMAs (the accumulators hoisted into registers).
+  if (options.schedule) {
+    DefaultSchedulePassOptions target;
+    target.vectorBits = options.vectorBits;
+    target.vectorRegisters = options.vectorRegisters;
+    target.l1Bytes = options.l1Bytes;
+    target.l2Bytes = options.l2Bytes;
+    pm.addPass(createDefaultSchedulePass(target));
+    pm.addNestedPass<func::FuncOp>(createTilePass());
+    pm.addNestedPass<func::FuncOp>(createVectorizePass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
 
   // Buffers for the whole module at once: function boundaries become
   // memrefs with identity layouts, as the C ABI needs plain arrays.
@@ -143,7 +169,7 @@ void lathe::buildCPUBufferizationPipeline(OpPassManager &pm) {
 
 void lathe::buildCPULoweringPipeline(OpPassManager &pm,
                                      const CPUPipelineOptions &options) {
-  buildCPUBufferizationPipeline(pm);
+  buildCPUBufferizationPipeline(pm, options);
   // Free the temporaries (the deallocation pipeline needs no results that
   // escape, which the out-parameters guarantee).
   bufferization::BufferDeallocationPipelineOptions dealloc;
@@ -152,7 +178,13 @@ void lathe::buildCPULoweringPipeline(OpPassManager &pm,
   // Loops, then the LLVM dialect. expand-strided-metadata produces affine
   // ops, so it runs before lower-affine; memref lowering runs before scf is
   // flattened to cf.
+  // Vector transfers of rank > 1 to loops of 1-D ones first; then, with
+  // affine gone, vector ops to LLVM (before memrefs are, as the transfer
+  // lowering reads memref descriptors).
+  pm.addPass(createConvertVectorToSCFPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
@@ -176,15 +208,31 @@ void lathe::buildCPULoweringPipeline(OpPassManager &pm,
 }
 
 void lathe::registerCPULoweringDependencies(DialectRegistry &registry) {
-  registry.insert<nn::NNDialect, arith::ArithDialect, bufferization::BufferizationDialect,
+  registry.insert<nn::NNDialect, sched::SchedDialect, affine::AffineDialect,
+                  arith::ArithDialect,
+                  bufferization::BufferizationDialect,
                   func::FuncDialect, linalg::LinalgDialect, math::MathDialect,
-                  memref::MemRefDialect, tensor::TensorDialect,
+                  memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect,
+                  vector::VectorDialect,
                   LLVM::LLVMDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  vector::registerBufferizableOpInterfaceExternalModels(registry);
+  // The schedule passes: tiling (TilingInterface), the loop bounds it
+  // reasons about (ValueBoundsOpInterface) and the subsets the accumulator
+  // hoisting moves (SubsetOpInterface).
+  linalg::registerAllDialectInterfaceImplementations(registry);
+  affine::registerValueBoundsOpInterfaceExternalModels(registry);
+  arith::registerValueBoundsOpInterfaceExternalModels(registry);
+  scf::registerValueBoundsOpInterfaceExternalModels(registry);
+  tensor::registerValueBoundsOpInterfaceExternalModels(registry);
+  vector::registerValueBoundsOpInterfaceExternalModels(registry);
+  tensor::registerSubsetOpInterfaceExternalModels(registry);
+  vector::registerSubsetOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }
@@ -194,7 +242,7 @@ void lathe::registerLathePipelines() {
       "lathe-graph-optimize",
       "Remove identity ops, fold constants and BatchNormalization, CSE",
       buildGraphOptimizePipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CPUPipelineOptions>(
       "lathe-cpu-bufferize",
       "Optimize, fuse into kernels, lower to linalg, bufferize and plan the "
       "memory of nn functions on static shapes",

@@ -44,6 +44,27 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
                      "pointers (the C ABI of Lathe's .so and JIT); otherwise "
                      "as MLIR memref descriptors"),
       llvm::cl::init(true)};
+  // The target facts the default schedule derives tile sizes from
+  // (lathe-default-schedule); callers fill them in from codegen's
+  // TargetSpec.
+  Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Width of a vector register in bits"),
+      llvm::cl::init(256)};
+  Option<int64_t> vectorRegisters{
+      *this, "vector-registers",
+      llvm::cl::desc("Number of vector registers"), llvm::cl::init(16)};
+  Option<int64_t> l1Bytes{*this, "l1-bytes",
+                          llvm::cl::desc("L1 data cache size in bytes"),
+                          llvm::cl::init(32768)};
+  Option<int64_t> l2Bytes{*this, "l2-bytes",
+                          llvm::cl::desc("L2 cache size in bytes"),
+                          llvm::cl::init(1048576)};
+  Option<bool> schedule{
+      *this, "schedule",
+      llvm::cl::desc("Tile and vectorize kernels by their #sched.config, "
+                     "giving ops without one the default config"),
+      llvm::cl::init(true)};
 };
 
 /// Optimizes the nn graph: removes identity ops, evaluates constant
@@ -67,8 +88,11 @@ void buildNNToLinalgPipeline(mlir::OpPassManager &pm);
 /// with results as caller-owned out-parameters, and the static memory plan
 /// of each function's intermediates (lathe-plan-memory). No deallocations
 /// yet: the first half of buildCPULoweringPipeline, and what `lathe inspect`
-/// reads the arena size from.
-void buildCPUBufferizationPipeline(mlir::OpPassManager &pm);
+/// reads the arena size from. With `options.schedule`, kernels are tiled
+/// and vectorized by their #sched.config (lathe-default-schedule,
+/// lathe-tile, lathe-vectorize) before bufferization.
+void buildCPUBufferizationPipeline(mlir::OpPassManager &pm,
+                                   const CPUPipelineOptions &options);
 
 /// Lowers a module of nn functions on static shapes to the LLVM dialect for
 /// the CPU: buildCPUBufferizationPipeline, deallocation, loops, LLVM. That

@@ -182,26 +182,32 @@ JITModel::compile(ModuleOp module, StringRef entry) {
   registerCPULoweringDependencies(registry);
   ctx->appendDialectRegistry(registry);
 
+  // Schedules, LLVM's -O3 and the JIT's code generator all see the host's
+  // CPU (without a TargetMachine, -O3 vectorizes for a generic CPU).
+  static const codegen::TargetSpec host = codegen::detectHost();
   DiagnosticCollector diagnostics(ctx);
   PassManager pm(ctx);
-  buildCPULoweringPipeline(pm, CPUPipelineOptions());
+  CPUPipelineOptions pipeline;
+  codegen::cpu::setScheduleTarget(pipeline, host);
+  buildCPULoweringPipeline(pm, pipeline);
   if (failed(pm.run(module)))
     return diagnostics.error("lowering to the LLVM dialect failed");
 
   codegen::cpu::dropNonLLVMArgumentAttributes(module);
 
-  // LLVM's -O3 and the JIT's code generator both see the host's CPU and
-  // features (without a TargetMachine, -O3 vectorizes for a generic CPU).
-  static const codegen::TargetSpec host = codegen::detectHost();
   auto optMachine = codegen::createTargetMachine(host);
   if (!optMachine)
     return optMachine.takeError();
   auto jitMachine = codegen::createTargetMachine(host);
   if (!jitMachine)
     return jitMachine.takeError();
-  auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
-                                               /*sizeLevel=*/0,
-                                               optMachine->get());
+  auto optimize = makeOptimizingTransformer(/*optLevel=*/3,
+                                            /*sizeLevel=*/0,
+                                            optMachine->get());
+  auto transformer = [optimize](llvm::Module *llvmModule) {
+    codegen::cpu::setPreferredVectorWidth(*llvmModule, host.vectorBits);
+    return optimize(llvmModule);
+  };
   ExecutionEngineOptions options;
   options.transformer = transformer;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;

@@ -30,6 +30,18 @@
 using namespace llvm;
 using namespace lathe::codegen;
 
+void cpu::setScheduleTarget(CPUPipelineOptions &options,
+                            const TargetSpec &target) {
+  if (target.vectorBits)
+    options.vectorBits = target.vectorBits;
+  if (target.numVectorRegisters)
+    options.vectorRegisters = target.numVectorRegisters;
+  if (target.l1Bytes)
+    options.l1Bytes = static_cast<int64_t>(target.l1Bytes);
+  if (target.l2Bytes)
+    options.l2Bytes = static_cast<int64_t>(target.l2Bytes);
+}
+
 void cpu::dropNonLLVMArgumentAttributes(mlir::ModuleOp module) {
   module.walk([](mlir::LLVM::LLVMFuncOp func) {
     auto keepLLVMOnly = [](mlir::DictionaryAttr attrs) {
@@ -47,9 +59,18 @@ void cpu::dropNonLLVMArgumentAttributes(mlir::ModuleOp module) {
   });
 }
 
+void cpu::setPreferredVectorWidth(Module &module, unsigned bits) {
+  if (bits == 0)
+    return;
+  for (Function &f : module.functions())
+    if (!f.isDeclaration())
+      f.addFnAttr("prefer-vector-width", std::to_string(bits));
+}
+
 Expected<std::unique_ptr<Module>>
 cpu::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmContext,
-                       TargetMachine &machine, StringRef exportedSymbol) {
+                       TargetMachine &machine, StringRef exportedSymbol,
+                       unsigned preferVectorBits) {
   dropNonLLVMArgumentAttributes(module);
   std::unique_ptr<Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, llvmContext);
@@ -80,6 +101,7 @@ cpu::translateToLLVMIR(mlir::ModuleOp module, LLVMContext &llvmContext,
   for (GlobalVariable &g : llvmModule->globals())
     if (!g.isDeclaration() && !g.hasLocalLinkage())
       g.setLinkage(GlobalValue::InternalLinkage);
+  setPreferredVectorWidth(*llvmModule, preferVectorBits);
 
   auto optimize = mlir::makeOptimizingTransformer(/*optLevel=*/3,
                                                   /*sizeLevel=*/0, &machine);

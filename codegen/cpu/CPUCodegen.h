@@ -16,6 +16,7 @@
 #define LATHE_CODEGEN_CPU_CPUCODEGEN_H
 
 #include "codegen/Target.h"
+#include "passes/Pipelines.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/ArrayRef.h"
@@ -39,6 +40,11 @@ namespace lathe::codegen::cpu {
 /// translation would warn about each.
 void dropNonLLVMArgumentAttributes(mlir::ModuleOp module);
 
+/// Fills in the machine facts of the CPU pipeline's default schedule (vector
+/// width and registers, L1 and L2 sizes) from `target`; fields `target`
+/// leaves at 0 keep the pipeline's defaults.
+void setScheduleTarget(CPUPipelineOptions &options, const TargetSpec &target);
+
 /// Translates `module` (LLVM dialect only) to LLVM IR for `machine` and
 /// optimizes it with LLVM's -O3 pipeline: sets the triple and data layout,
 /// marks every function definition with the machine's CPU and features, and
@@ -47,10 +53,18 @@ void dropNonLLVMArgumentAttributes(mlir::ModuleOp module);
 /// argument and result attributes of dialects other than LLVM (nn.name) are
 /// dropped from `module` first. Translation errors are also emitted as
 /// diagnostics on `module`'s context.
+/// `preferVectorBits` (the target's vector width; 0 for LLVM's choice) is
+/// the widest vector LLVM keeps whole (see setPreferredVectorWidth).
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
-                  llvm::TargetMachine &machine,
-                  llvm::StringRef exportedSymbol);
+                  llvm::TargetMachine &machine, llvm::StringRef exportedSymbol,
+                  unsigned preferVectorBits = 0);
+
+/// Marks every function definition of `module` with "prefer-vector-width"
+/// = `bits`, so that LLVM keeps the schedule's register tiles in registers
+/// of that width: on x86 CPUs with AVX-512 it otherwise splits 512-bit
+/// vectors into two 256-bit halves. Does nothing for 0.
+void setPreferredVectorWidth(llvm::Module &module, unsigned bits);
 
 /// Writes `module` (from translateToLLVMIR with the same `machine`) as an
 /// object file to `os`.

@@ -104,10 +104,13 @@ struct MatmulLowering : StaticShapeLowering<nn::MatmulOp> {
 
     Value result;
     if (numBatch == 0) {
-      result = rewriter
-                   .create<linalg::MatmulOp>(loc, fullType,
-                                             ValueRange{lhs, rhs}, init)
-                   .getResult(0);
+      auto matmul = rewriter.create<linalg::MatmulOp>(
+          loc, fullType, ValueRange{lhs, rhs}, init);
+      // A schedule given on the graph op (by the tuner or by hand) goes to
+      // the op it is a schedule of.
+      if (Attribute config = op->getAttr("sched.config"))
+        matmul->setAttr("sched.config", config);
+      result = matmul.getResult(0);
     } else {
       // Loops: batch..., m, n, k.
       unsigned numLoops = numBatch + 3;

@@ -340,8 +340,12 @@ int runCompile(const CompileOptions &o, StringRef model) {
   // llvm, obj, so: the whole CPU lowering, then LLVM for the target.
   if (!runPipeline(
           module, diagnostics,
-          [](mlir::OpPassManager &pm) {
-            buildCPULoweringPipeline(pm, CPUPipelineOptions());
+          [&](mlir::OpPassManager &pm) {
+            // Default schedules are derived from the target's vector
+            // width, registers and caches.
+            CPUPipelineOptions options;
+            cpu::setScheduleTarget(options, *target);
+            buildCPULoweringPipeline(pm, options);
           },
           "lowering to the LLVM dialect"))
     return 1;
@@ -349,8 +353,9 @@ int runCompile(const CompileOptions &o, StringRef model) {
   if (!machine)
     return fail(machine.takeError());
   LLVMContext llvmContext;
-  auto llvmModule = cpu::translateToLLVMIR(module, llvmContext, **machine,
-                                           abi->entrySymbol());
+  auto llvmModule =
+      cpu::translateToLLVMIR(module, llvmContext, **machine,
+                             abi->entrySymbol(), target->vectorBits);
   if (!llvmModule)
     return diagnostics.numErrors() ? 1 : fail(llvmModule.takeError());
   (*llvmModule)->setModuleIdentifier(abi->source);

@@ -19,6 +19,8 @@
 
 #include "dialects/nn/NNFlops.h"
 #include "dialects/nn/NNOps.h"
+#include "codegen/Target.h"
+#include "codegen/cpu/CPUCodegen.h"
 #include "passes/Pipelines.h"
 #include "passes/fusion/Fusion.h"
 #include "passes/lower/MemoryPlan.h"
@@ -173,7 +175,13 @@ CompileReport analyzeCompilation(mlir::ModuleOp module) {
 
   // Graph optimization and fusion find nothing more to do on the fused
   // module; the rest of the pipeline takes it to planned buffers.
-  if (!run(buildCPUBufferizationPipeline))
+  // As `lathe compile` builds it for the host.
+  static const codegen::TargetSpec host = codegen::detectHost();
+  if (!run([](mlir::OpPassManager &pm) {
+        CPUPipelineOptions options;
+        codegen::cpu::setScheduleTarget(options, host);
+        buildCPUBufferizationPipeline(pm, options);
+      }))
     return fail("lowering to buffers failed");
   for (auto func : copy->getOps<mlir::func::FuncOp>()) {
     auto arena =

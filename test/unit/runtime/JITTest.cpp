@@ -124,6 +124,79 @@ TEST(JITTest, MatmulBiasReluWithBroadcast) {
   expectNear(out[0], ref);
 }
 
+/// Reference matmul of row-major [m, k] x [k, n].
+std::vector<float> refMatmul(const std::vector<float> &a,
+                             const std::vector<float> &b, int64_t m, int64_t n,
+                             int64_t k) {
+  std::vector<float> c(m * n, 0.0f);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < n; ++j)
+        c[i * n + j] += a[i * k + p] * b[p * n + j];
+  return c;
+}
+
+std::string matmulModel(int64_t m, int64_t n, int64_t k,
+                        const std::string &config = "") {
+  auto t = [](int64_t r, int64_t c) {
+    return "tensor<" + std::to_string(r) + "x" + std::to_string(c) + "xf32>";
+  };
+  std::string attr = config.empty() ? "" : " {sched.config = " + config + "}";
+  return "func.func @main(%a: " + t(m, k) + ", %b: " + t(k, n) + ") -> " +
+         t(m, n) + " {\n  %0 = nn.matmul %a, %b" + attr + " : (" + t(m, k) +
+         ", " + t(k, n) + ") -> " + t(m, n) + "\n  return %0 : " + t(m, n) +
+         "\n}\n";
+}
+
+TEST(JITTest, ScheduledMatmulsMatchReference) {
+  // Shapes the default schedule tiles and vectorizes (sizes that the
+  // register tile divides, K prime or smaller than a cache tile), and
+  // explicit configs: a small register tile, cache tiles that leave
+  // partial k blocks untouched by divisibility, no cache level at all.
+  struct Case {
+    int64_t m, n, k;
+    std::string config;
+  };
+  std::vector<Case> cases = {
+      {64, 96, 40, ""},
+      {16, 32, 17, ""},
+      {128, 64, 256, ""},
+      {24, 32, 12,
+       "#sched.config<tiles = {register = [2, 16, 1]}, vector = [2, 16, 1]>"},
+      {32, 64, 48,
+       "#sched.config<tiles = {l2 = [16, 32, 24], register = [4, 16, 1]}, "
+       "vector = [4, 16, 1], interchange = [1, 0, 2]>"},
+      {8, 16, 5,
+       "#sched.config<tiles = {register = [8, 16, 1]}, vector = [8, 16, 1]>"},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(matmulModel(c.m, c.n, c.k, c.config));
+    auto a = randomData(c.m * c.k, 31), b = randomData(c.k * c.n, 32);
+    auto out = runModel(matmulModel(c.m, c.n, c.k, c.config), {a, b});
+    ASSERT_EQ(out.size(), 1u);
+    expectNear(out[0], refMatmul(a, b, c.m, c.n, c.k), 1e-4f);
+  }
+}
+
+TEST(JITTest, ScheduledMatmulWithEpilogue) {
+  // The kernel of an MLP layer: the matmul scheduled, bias and relu after.
+  int64_t m = 32, n = 64, k = 48;
+  auto a = randomData(m * k, 33), b = randomData(k * n, 34),
+       bias = randomData(n, 35);
+  auto out = runModel(R"mlir(
+    func.func @main(%a: tensor<32x48xf32>, %b: tensor<48x64xf32>, %bias: tensor<64xf32>) -> tensor<32x64xf32> {
+      %0 = nn.matmul %a, %b : (tensor<32x48xf32>, tensor<48x64xf32>) -> tensor<32x64xf32>
+      %1 = nn.add %0, %bias : (tensor<32x64xf32>, tensor<64xf32>) -> tensor<32x64xf32>
+      %2 = nn.relu %1 : tensor<32x64xf32>
+      return %2 : tensor<32x64xf32>
+    })mlir", {a, b, bias});
+  std::vector<float> expected = refMatmul(a, b, m, n, k);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      expected[i * n + j] = std::max(0.0f, expected[i * n + j] + bias[j]);
+  expectNear(out[0], expected, 1e-4f);
+}
+
 TEST(JITTest, BatchedMatmulBroadcastsBatch) {
   auto a = randomData(1 * 3 * 4, 4), b = randomData(2 * 4 * 5, 5);
   auto out = runModel(R"mlir(

@@ -1,0 +1,112 @@
+//===- DefaultSchedule.cpp - Heuristic #sched.config per kernel -----------===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements defaultConfig and `lathe-default-schedule`, which
+// gives every op the heuristic knows (and that has no config yet, from the
+// tuner or the user) its default `#sched.config`. Sizes come from the
+// target's vector width, register count and cache sizes (Schedule.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+#include "passes/schedule/Schedule.h"
+
+#include "dialects/sched/SchedDialect.h"
+
+namespace lathe {
+#define GEN_PASS_DEF_DEFAULTSCHEDULEPASS
+#include "passes/Passes.h.inc"
+} // namespace lathe
+
+using namespace mlir;
+using namespace lathe;
+using namespace lathe::schedule;
+
+#define DEBUG_TYPE "lathe-default-schedule"
+
+/// The largest multiple of `step` that divides `size` and is at most
+/// `limit` (at least `step`, which must divide `size`).
+static int64_t largestDivisor(int64_t size, int64_t limit, int64_t step) {
+  int64_t best = step;
+  for (int64_t t = step; t <= std::min(size, limit); t += step)
+    if (size % t == 0)
+      best = t;
+  return best;
+}
+
+FailureOr<sched::ConfigAttr>
+schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
+  if (!isa<linalg::MatmulOp>(op.getOperation()) || !op.hasPureTensorSemantics())
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.size() != 3 || llvm::any_of(ranges, ShapedType::isDynamic))
+    return failure();
+  if (!llvm::all_of(op->getOperandTypes(), [](Type t) {
+        return cast<ShapedType>(t).getElementType().isF32();
+      }))
+    return failure();
+  int64_t m = ranges[0], n = ranges[1], k = ranges[2];
+  int64_t lanes = std::max<int64_t>(1, target.vectorBits / 32);
+
+  // Register tile: NR two registers wide (one if N allows no more).
+  int64_t nr = 0;
+  for (int64_t regs : {2, 1})
+    if (n % (regs * lanes) == 0) {
+      nr = regs * lanes;
+      break;
+    }
+  if (nr == 0)
+    return failure();
+  int64_t mr = 0;
+  for (int64_t rows : {8, 4, 2, 1})
+    if (m % rows == 0 &&
+        rows * (nr / lanes) + nr / lanes + 1 <= target.vectorRegisters) {
+      mr = rows;
+      break;
+    }
+  if (mr == 0)
+    return failure();
+
+  // Cache tiles: an MR x KC panel of A and a KC x NR panel of B in half of
+  // L1 (the other half for the streaming accumulators and C), an MC x KC
+  // block of A in half of L2, NC so the B block stays in L2 too.
+  int64_t kcLimit = std::max<int64_t>(1, target.l1Bytes / 2 / 4 / (mr + nr));
+  int64_t kc = largestDivisor(k, std::min<int64_t>(kcLimit, 256), 1);
+  int64_t mcLimit = std::max<int64_t>(mr, target.l2Bytes / 2 / 4 / kc);
+  int64_t mc = largestDivisor(m, std::min<int64_t>(mcLimit, 64), mr);
+  int64_t nc = largestDivisor(n, 256, nr);
+
+  SmallVector<int64_t> l2 = {mc, nc, kc}, reg = {mr, nr, 1};
+  auto config = sched::ConfigAttr::getChecked(
+      [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
+      /*l3=*/{}, l2, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
+      /*parallel=*/{}, /*interchange=*/{1, 0, 2}, /*packs=*/{});
+  if (!config)
+    return failure();
+  return config;
+}
+
+namespace {
+struct DefaultSchedulePass
+    : lathe::impl::DefaultSchedulePassBase<DefaultSchedulePass> {
+  using DefaultSchedulePassBase::DefaultSchedulePassBase;
+
+  void runOnOperation() override {
+    ScheduleTarget target;
+    target.vectorBits = vectorBits;
+    target.vectorRegisters = vectorRegisters;
+    target.l1Bytes = l1Bytes;
+    target.l2Bytes = l2Bytes;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kConfigAttrName) || op->hasAttr(kTiledAttrName))
+        return;
+      if (FailureOr<sched::ConfigAttr> config = defaultConfig(op, target);
+          succeeded(config))
+        op->setAttr(kConfigAttrName, *config);
+    });
+  }
+};
+} // namespace

@@ -1,0 +1,74 @@
+//===- Schedule.h - Applying #sched.config to kernels -----------*- C++ -*-===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file declares passes/schedule: the heuristic that gives a kernel's
+// anchor op its default `#sched.config`, and the transforms that carry a
+// config out on linalg ops on tensors: multi-level tiling with loop
+// interchange (TileByConfig.cpp) and vectorization of the register tile
+// into FMA outer products with the accumulators kept in registers across
+// the reduction loop (VectorizeByConfig.cpp). The config travels as the
+// `sched.config` attribute of the op; nothing about the schedule is a
+// constant in these passes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LATHE_PASSES_SCHEDULE_SCHEDULE_H
+#define LATHE_PASSES_SCHEDULE_SCHEDULE_H
+
+#include "dialects/sched/SchedAttrs.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace lathe::schedule {
+
+/// The attribute holding an op's schedule.
+inline constexpr llvm::StringLiteral kConfigAttrName = "sched.config";
+/// Set on the register-tile op lathe-tile produces, so that neither
+/// lathe-tile nor the default schedule touch it again.
+inline constexpr llvm::StringLiteral kTiledAttrName = "sched.tiled";
+
+/// The machine facts the default schedule derives tile sizes from (filled
+/// in from codegen's target description by the pipelines).
+struct ScheduleTarget {
+  /// Width of one vector register.
+  int64_t vectorBits = 256;
+  /// Number of vector registers.
+  int64_t vectorRegisters = 16;
+  /// Data cache sizes in bytes.
+  int64_t l1Bytes = 32 * 1024;
+  int64_t l2Bytes = 1024 * 1024;
+};
+
+/// The default config of `op` on `target`, or failure when the heuristic
+/// has none for it (today: `linalg.matmul` on static f32 shapes whose sizes
+/// the chosen tiles divide). The register tile is MR x NR with NR two
+/// vector registers wide and MR as large as the register file allows
+/// (MR * NR / lanes accumulators, NR / lanes operand registers and one
+/// broadcast); the cache tiles are the largest divisors of the sizes that
+/// keep a KC x NR panel of B and an MR x KC panel of A in L1 and an
+/// MC x KC block of A in L2. The loops run n, m, k.
+mlir::FailureOr<sched::ConfigAttr> defaultConfig(mlir::linalg::LinalgOp op,
+                                                 const ScheduleTarget &target);
+
+/// Tiles `op` by `config`: its `l2` tiles, in the order of `interchange`,
+/// then its `register` tiles inside them. Returns the register-tile op,
+/// which carries the config and kTiledAttrName. Fails (changing nothing)
+/// when the config has no tiles or `op` cannot be tiled.
+mlir::FailureOr<mlir::linalg::LinalgOp>
+tileByConfig(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op,
+             sched::ConfigAttr config);
+
+/// Vectorizes `op`, a register tile of static shape, with the config's
+/// `vector` sizes, lowers the contraction to FMA outer products, and
+/// hoists the accumulator's reads and writes out of the loops around it.
+mlir::LogicalResult vectorizeByConfig(mlir::RewriterBase &rewriter,
+                                      mlir::linalg::LinalgOp op,
+                                      sched::ConfigAttr config);
+
+} // namespace lathe::schedule
+
+#endif // LATHE_PASSES_SCHEDULE_SCHEDULE_H

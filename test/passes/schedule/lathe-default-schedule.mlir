@@ -1,0 +1,43 @@
+// RUN: lathe-opt %s -split-input-file -lathe-default-schedule="vector-bits=512 vector-registers=32 l1-bytes=49152 l2-bytes=2097152" | FileCheck %s --check-prefix=AVX512
+// RUN: lathe-opt %s -split-input-file -lathe-default-schedule | FileCheck %s --check-prefix=AVX2
+
+// AVX-512 (16 lanes, 32 registers): NR = 32 (two registers), MR = 8
+// (16 accumulators + 2 + 1 <= 32); KC = 128 (the A and B panels,
+// (8 + 32) * 128 * 4 bytes, fit half of L1), MC = 64, NC = 64; loops n, m, k.
+// AVX2 (8 lanes, 16 registers, the defaults): NR = 16, MR = 4 (8 rows would
+// need 19 registers).
+// AVX512-LABEL: func.func @matmul
+// AVX512: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [8, 32, 1]}, vector = [8, 32, 1], interchange = [1, 0, 2]>}
+// AVX2-LABEL: func.func @matmul
+// AVX2: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [4, 16, 1]}, vector = [4, 16, 1], interchange = [1, 0, 2]>}
+func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x64xf32>, %c: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x64xf32>) outs(%c : tensor<64x64xf32>) -> tensor<64x64xf32>
+  return %0 : tensor<64x64xf32>
+}
+
+// -----
+
+// A config already there (from the tuner or by hand) is kept.
+// AVX512-LABEL: func.func @given
+// AVX512: sched.config = #sched.config<tiles = {register = [2, 16, 1]}, vector = [2, 16, 1]>
+func.func @given(%a: tensor<64x128xf32>, %b: tensor<128x64xf32>, %c: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  %0 = linalg.matmul {sched.config = #sched.config<tiles = {register = [2, 16, 1]}, vector = [2, 16, 1]>}
+      ins(%a, %b : tensor<64x128xf32>, tensor<128x64xf32>) outs(%c : tensor<64x64xf32>) -> tensor<64x64xf32>
+  return %0 : tensor<64x64xf32>
+}
+
+// -----
+
+// No default where the heuristic has none: N not a multiple of the vector
+// width, f64, and ops other than matmul; they keep their plain loops.
+// AVX512-LABEL: func.func @none
+// AVX512-NOT: sched.config
+// AVX2-LABEL: func.func @none
+// AVX2-NOT: sched.config
+func.func @none(%a: tensor<64x128xf32>, %b: tensor<128x12xf32>, %c: tensor<64x12xf32>,
+                %d: tensor<8x8xf64>, %e: tensor<2x8x8xf32>) -> (tensor<64x12xf32>, tensor<8x8xf64>, tensor<2x8x8xf32>) {
+  %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x12xf32>) outs(%c : tensor<64x12xf32>) -> tensor<64x12xf32>
+  %1 = linalg.matmul ins(%d, %d : tensor<8x8xf64>, tensor<8x8xf64>) outs(%d : tensor<8x8xf64>) -> tensor<8x8xf64>
+  %2 = linalg.batch_matmul ins(%e, %e : tensor<2x8x8xf32>, tensor<2x8x8xf32>) outs(%e : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  return %0, %1, %2 : tensor<64x12xf32>, tensor<8x8xf64>, tensor<2x8x8xf32>
+}
