@@ -438,6 +438,17 @@ Value scatterLoops(
   return nest.results.front();
 }
 
+/// One step of a scatter: `updates[ivs]` (combined with `acc[coords]` by
+/// `reduction`, unless it is none) written to `acc[coords]`.
+Value scatterOne(OpBuilder &b, Location l, nn::ScatterReduction reduction,
+                 Value updates, ValueRange ivs, Value acc, ValueRange coords) {
+  Value update = b.create<tensor::ExtractOp>(l, updates, ivs);
+  if (reduction != nn::ScatterReduction::none)
+    update = combineScatter(b, l, reduction,
+                            b.create<tensor::ExtractOp>(l, acc, coords), update);
+  return b.create<tensor::InsertOp>(l, update, acc, coords);
+}
+
 /// scatter_elements: for every position p of indices, in order,
 /// out[p with p[axis] = indices[p]] = combine(that element, updates[p]).
 struct ScatterElementsLowering : StaticShapeLowering<nn::ScatterElementsOp> {
@@ -457,12 +468,7 @@ struct ScatterElementsLowering : StaticShapeLowering<nn::ScatterElementsOp> {
           coords[axis] =
               clampIndex(b, l, b.create<tensor::ExtractOp>(l, indices, ivs),
                          dataType.getDimSize(axis));
-          Value update = b.create<tensor::ExtractOp>(l, updates, ivs);
-          if (reduction != nn::ScatterReduction::none)
-            update = combineScatter(b, l, reduction,
-                                    b.create<tensor::ExtractOp>(l, acc, coords),
-                                    update);
-          return b.create<tensor::InsertOp>(l, update, acc, coords);
+          return scatterOne(b, l, reduction, updates, ivs, acc, coords);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -496,12 +502,7 @@ struct ScatterNDLowering : StaticShapeLowering<nn::ScatterNDOp> {
                            dataType.getDimSize(j)));
           }
           llvm::append_range(coords, ivs.drop_front(tupleRank));
-          Value update = b.create<tensor::ExtractOp>(l, updates, ivs);
-          if (reduction != nn::ScatterReduction::none)
-            update = combineScatter(b, l, reduction,
-                                    b.create<tensor::ExtractOp>(l, acc, coords),
-                                    update);
-          return b.create<tensor::InsertOp>(l, update, acc, coords);
+          return scatterOne(b, l, reduction, updates, ivs, acc, coords);
         });
     rewriter.replaceOp(op, result);
     return success();
