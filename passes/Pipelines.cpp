@@ -108,10 +108,20 @@ void lathe::buildFusionPipeline(OpPassManager &pm) {
   pm.addPass(createFuseKernelsPass());
 }
 
+void lathe::buildCPUGraphPipeline(OpPassManager &pm,
+                                  const CPUPipelineOptions &options) {
+  // The scheduled convolution is the channels-last one (its register tile
+  // reads filters as vectors along F and broadcasts input pixels).
+  GraphPipelineOptions graph;
+  if (options.schedule)
+    graph.convLayout = "nhwc";
+  buildGraphOptimizePipeline(pm, graph);
+}
+
 void lathe::buildCPUBufferizationPipeline(OpPassManager &pm,
                                           const CPUPipelineOptions &options) {
   // Graph optimizations work on nn ops, so they run before the lowering.
-  buildGraphOptimizePipeline(pm, GraphPipelineOptions());
+  buildCPUGraphPipeline(pm, options);
   buildFusionPipeline(pm);
   buildNNToLinalgPipeline(pm);
 

@@ -83,6 +83,12 @@ void buildFusionPipeline(mlir::OpPassManager &pm);
 /// and what `lathe compile --emit=linalg` prints.
 void buildNNToLinalgPipeline(mlir::OpPassManager &pm);
 
+/// The graph optimizations of the CPU pipeline: buildGraphOptimizePipeline
+/// with convolutions channels-last when `options.schedule` is set (the
+/// layout the convolution schedules are for).
+void buildCPUGraphPipeline(mlir::OpPassManager &pm,
+                           const CPUPipelineOptions &options);
+
 /// Takes a module of nn functions on static shapes to buffers: graph
 /// optimizations, kernel fusion, linalg on tensors, one-shot bufferization
 /// with results as caller-owned out-parameters, and the static memory plan

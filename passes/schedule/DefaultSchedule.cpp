@@ -37,9 +37,53 @@ static int64_t largestDivisor(int64_t size, int64_t limit, int64_t step) {
   return best;
 }
 
+/// Channels-last convolution, loops (n, oh, ow, f, kh, kw, c): a register
+/// tile of OWr output pixels by NR filters (NR two vectors wide), each step
+/// of (kh, kw, c) an FMA of a broadcast input pixel with a vector of filter
+/// weights into every accumulator; no cache tiles (an image row of the
+/// input and the filters of one NR block are small).
+static FailureOr<sched::ConfigAttr> convConfig(linalg::Conv2DNhwcHwcfOp op,
+                                               const ScheduleTarget &target) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.size() != 7 || llvm::any_of(ranges, ShapedType::isDynamic) ||
+      !cast<ShapedType>(op->getResult(0).getType()).getElementType().isF32())
+    return failure();
+  int64_t ow = ranges[2], f = ranges[3];
+  int64_t lanes = std::max<int64_t>(1, target.vectorBits / 32);
+  int64_t nr = 0;
+  for (int64_t regs : {2, 1})
+    if (f % (regs * lanes) == 0) {
+      nr = regs * lanes;
+      break;
+    }
+  if (nr == 0)
+    return failure();
+  int64_t owr = 0;
+  for (int64_t w = 8; w >= 1; --w)
+    if (ow % w == 0 &&
+        w * (nr / lanes) + nr / lanes + 1 <= target.vectorRegisters) {
+      owr = w;
+      break;
+    }
+  if (owr == 0)
+    return failure();
+  SmallVector<int64_t> reg = {1, 1, owr, nr, 1, 1, 1};
+  auto config = sched::ConfigAttr::getChecked(
+      [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
+      /*l3=*/{}, /*l2=*/{}, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
+      /*parallel=*/{}, /*interchange=*/{}, /*packs=*/{});
+  if (!config)
+    return failure();
+  return config;
+}
+
 FailureOr<sched::ConfigAttr>
 schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
-  if (!isa<linalg::MatmulOp>(op.getOperation()) || !op.hasPureTensorSemantics())
+  if (!op.hasPureTensorSemantics())
+    return failure();
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation()))
+    return convConfig(conv, target);
+  if (!isa<linalg::MatmulOp>(op.getOperation()))
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges.size() != 3 || llvm::any_of(ranges, ShapedType::isDynamic))

@@ -46,6 +46,23 @@ LogicalResult schedule::vectorizeByConfig(RewriterBase &rewriter,
     return op->emitOpError("sched.config vector sizes have ")
            << sizes.size() << " entries for an op of " << op.getNumLoops()
            << " loops";
+  // A channels-last convolution tile (one output row, a 1x1 window step)
+  // is a 1-D convolution, which is what linalg vectorizes.
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
+    PatternRewriter patternRewriter(op->getContext());
+    patternRewriter.setInsertionPoint(conv);
+    FailureOr<linalg::Conv1DNwcWcfOp> conv1d =
+        linalg::DownscaleSizeOneWindowed2DConvolution<linalg::Conv2DNhwcHwcfOp,
+                                                      linalg::Conv1DNwcWcfOp>(
+            op->getContext())
+            .returningMatchAndRewrite(conv, patternRewriter);
+    if (failed(conv1d))
+      return rewriter.notifyMatchFailure(op, "the convolution tile is not a "
+                                             "1-D convolution");
+    if (failed(linalg::vectorizeOpPrecondition(*conv1d)))
+      return rewriter.notifyMatchFailure(op, "cannot be vectorized");
+    return linalg::vectorize(rewriter, *conv1d);
+  }
   // A tile whose static shape is the vector shape vectorizes unmasked
   // (linalg's static path, whose multi-reduction becomes a contraction);
   // other sizes take the masked path.

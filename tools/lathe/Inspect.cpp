@@ -143,8 +143,12 @@ CompileReport analyzeCompilation(mlir::ModuleOp module) {
     build(pm);
     return succeeded(pm.run(*copy));
   };
-  if (!run([](mlir::OpPassManager &pm) {
-        buildGraphOptimizePipeline(pm, GraphPipelineOptions());
+  // As `lathe compile` builds it for the host.
+  static const codegen::TargetSpec host = codegen::detectHost();
+  CPUPipelineOptions options;
+  codegen::cpu::setScheduleTarget(options, host);
+  if (!run([&](mlir::OpPassManager &pm) {
+        buildCPUGraphPipeline(pm, options);
       }))
     return fail("graph optimization failed");
   auto main = copy->lookupSymbol<mlir::func::FuncOp>("main");
@@ -175,11 +179,7 @@ CompileReport analyzeCompilation(mlir::ModuleOp module) {
 
   // Graph optimization and fusion find nothing more to do on the fused
   // module; the rest of the pipeline takes it to planned buffers.
-  // As `lathe compile` builds it for the host.
-  static const codegen::TargetSpec host = codegen::detectHost();
-  if (!run([](mlir::OpPassManager &pm) {
-        CPUPipelineOptions options;
-        codegen::cpu::setScheduleTarget(options, host);
+  if (!run([&](mlir::OpPassManager &pm) {
         buildCPUBufferizationPipeline(pm, options);
       }))
     return fail("lowering to buffers failed");

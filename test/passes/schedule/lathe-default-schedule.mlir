@@ -41,3 +41,20 @@ func.func @none(%a: tensor<64x128xf32>, %b: tensor<128x12xf32>, %c: tensor<64x12
   %2 = linalg.batch_matmul ins(%e, %e : tensor<2x8x8xf32>, tensor<2x8x8xf32>) outs(%e : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
   return %0, %1, %2 : tensor<64x12xf32>, tensor<8x8xf64>, tensor<2x8x8xf32>
 }
+
+// -----
+
+// Channels-last convolution, loops (n, oh, ow, f, kh, kw, c): a register
+// tile of 8 output pixels (the largest divisor of OW = 56 up to 8 that
+// fits the registers) by 32 filters (NR), a step of 1 in the window and
+// the channels. With AVX2, 16 filters and 6 pixels (7 would need 17 registers;
+// 6 does not divide 56, so 4).
+// AVX512-LABEL: func.func @conv
+// AVX512: linalg.conv_2d_nhwc_hwcf {{.+}}sched.config = #sched.config<tiles = {register = [1, 1, 8, 32, 1, 1, 1]}, vector = [1, 1, 8, 32, 1, 1, 1]>
+// AVX2-LABEL: func.func @conv
+// AVX2: linalg.conv_2d_nhwc_hwcf {{.+}}sched.config = #sched.config<tiles = {register = [1, 1, 4, 16, 1, 1, 1]}, vector = [1, 1, 4, 16, 1, 1, 1]>
+func.func @conv(%x: tensor<1x58x58x64xf32>, %w: tensor<3x3x64x64xf32>, %c: tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32> {
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x58x58x64xf32>, tensor<3x3x64x64xf32>) outs(%c : tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32>
+  return %0 : tensor<1x56x56x64xf32>
+}

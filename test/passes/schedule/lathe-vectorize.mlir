@@ -17,3 +17,21 @@ func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x64xf32>, %c: tensor<64x
       ins(%a, %b : tensor<64x128xf32>, tensor<128x64xf32>) outs(%c : tensor<64x64xf32>) -> tensor<64x64xf32>
   return %0 : tensor<64x64xf32>
 }
+
+// A channels-last convolution tile (one output row of 8 pixels by 32
+// filters): a 1-D convolution whose accumulator is carried through the
+// kh, kw and c loops, eight FMAs per input channel.
+// CHECK-LABEL: func.func @conv
+// CHECK: %[[ACC:.+]] = vector.transfer_read %{{.+}} vector<1x8x32xf32>
+// CHECK: scf.for %{{.+}} iter_args(%{{.+}} = %[[ACC]]) -> (vector<1x8x32xf32>)
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK-NOT: vector.transfer_write
+// CHECK-COUNT-8: vector.fma {{.+}} : vector<32xf32>
+// CHECK-NOT: linalg.conv
+func.func @conv(%x: tensor<1x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %c: tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32> {
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>,
+                                 sched.config = #sched.config<tiles = {register = [1, 1, 8, 32, 1, 1, 1]}, vector = [1, 1, 8, 32, 1, 1, 1]>}
+      ins(%x, %w : tensor<1x10x10x16xf32>, tensor<3x3x16x32xf32>) outs(%c : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
+  return %0 : tensor<1x8x8x32xf32>
+}

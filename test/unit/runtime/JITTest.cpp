@@ -314,6 +314,34 @@ TEST(JITTest, Conv2dChannelsLastMatchesNCHW) {
   expectNear(out[1], refConv(dx, dw, nullptr, 1, 4, 6, 6, 4, 3, 3, 1, 0, 2, 4, 2, 2));
 }
 
+TEST(JITTest, ScheduledConvolutionsMatchReference) {
+  // Filters in multiples of the vector width: the CPU pipeline makes these
+  // convolutions channels-last and gives them the default schedule
+  // (register tiles of output pixels by filters, vector FMAs). 3x3 padded
+  // with bias and relu, 3x3 with stride 2 (OW = 5, a prime tile), 1x1.
+  auto x = randomData(1 * 8 * 10 * 10, 41), w3 = randomData(32 * 8 * 3 * 3, 42),
+       w1 = randomData(64 * 32 * 1 * 1, 43), b = randomData(32, 44);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<1x8x10x10xf32>, %w3: tensor<32x8x3x3xf32>, %w1: tensor<64x32x1x1xf32>, %b: tensor<32xf32>)
+        -> (tensor<1x32x10x10xf32>, tensor<1x32x5x5xf32>, tensor<1x64x10x10xf32>) {
+      %0 = nn.conv2d %x, %w3, %b strides [1, 1] pads [1, 1, 1, 1] dilations [1, 1] groups 1
+          : (tensor<1x8x10x10xf32>, tensor<32x8x3x3xf32>, tensor<32xf32>) -> tensor<1x32x10x10xf32>
+      %1 = nn.relu %0 : tensor<1x32x10x10xf32>
+      %2 = nn.conv2d %x, %w3 strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] groups 1
+          : (tensor<1x8x10x10xf32>, tensor<32x8x3x3xf32>) -> tensor<1x32x5x5xf32>
+      %3 = nn.conv2d %1, %w1 strides [1, 1] pads [0, 0, 0, 0] dilations [1, 1] groups 1
+          : (tensor<1x32x10x10xf32>, tensor<64x32x1x1xf32>) -> tensor<1x64x10x10xf32>
+      return %1, %2, %3 : tensor<1x32x10x10xf32>, tensor<1x32x5x5xf32>, tensor<1x64x10x10xf32>
+    })mlir", {x, w3, w1, b});
+  ASSERT_EQ(out.size(), 3u);
+  auto relu = refConv(x, w3, &b, 1, 8, 10, 10, 32, 3, 3, 1, 1, 1, 1, 10, 10);
+  for (float &v : relu)
+    v = std::max(0.0f, v);
+  expectNear(out[0], relu, 1e-4f);
+  expectNear(out[1], refConv(x, w3, nullptr, 1, 8, 10, 10, 32, 3, 3, 2, 1, 1, 1, 5, 5), 1e-4f);
+  expectNear(out[2], refConv(relu, w1, nullptr, 1, 32, 10, 10, 64, 1, 1, 1, 0, 1, 1, 10, 10), 1e-4f);
+}
+
 TEST(JITTest, PoolingCeilModeAndCountIncludePad) {
   auto x = randomData(1 * 1 * 5 * 5, 15);
   auto out = runModel(R"mlir(
