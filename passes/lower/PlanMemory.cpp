@@ -37,13 +37,17 @@ static int64_t alignTo(int64_t n, int64_t alignment) {
 
 int64_t lower::assignArenaOffsets(MutableArrayRef<PlannedBuffer> buffers,
                                   int64_t alignment) {
+  // Largest first; ties by first use, then by position (a total order,
+  // so the plan does not depend on the sort).
   SmallVector<PlannedBuffer *> order;
   for (PlannedBuffer &buffer : buffers)
     order.push_back(&buffer);
-  llvm::stable_sort(order, [](PlannedBuffer *a, PlannedBuffer *b) {
+  llvm::sort(order, [](PlannedBuffer *a, PlannedBuffer *b) {
     if (a->bytes != b->bytes)
       return a->bytes > b->bytes;
-    return a->firstUse < b->firstUse;
+    if (a->firstUse != b->firstUse)
+      return a->firstUse < b->firstUse;
+    return a < b;
   });
 
   int64_t arena = 0;
