@@ -16,6 +16,8 @@
 
 #include "dialects/nn/NNOps.h"
 
+#include "mlir/IR/PatternMatch.h"
+
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
@@ -106,4 +108,16 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
   if (getInputs().size() == 1 && getInputs()[0].getType() == getType())
     return getInputs()[0];
   return {};
+}
+
+LogicalResult GemmOp::canonicalize(GemmOp op, PatternRewriter &rewriter) {
+  if (!op.getTransposeB() || !op.getB().getDefiningOp<ConstantOp>())
+    return failure();
+  Value weight = rewriter.create<TransposeOp>(op.getLoc(), op.getB(),
+                                              ArrayRef<int64_t>{1, 0});
+  rewriter.modifyOpInPlace(op, [&] {
+    op.getBMutable().assign(weight);
+    op.setTransposeB(false);
+  });
+  return success();
 }

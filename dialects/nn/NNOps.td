@@ -87,6 +87,9 @@ def NN_GemmOp : NN_InferOp<"gemm", [SameOperandsAndResultElementType]> {
     $a `,` $b (`,` $c^)? (`transpose_a` $transpose_a^)?
     (`transpose_b` $transpose_b^)? attr-dict `:` functional-type(operands, results)
   }];
+  // A constant `b` with transpose_b becomes a transposed constant (folded
+  // by lathe-fold-constants), so the product is a plain matmul.
+  let hasCanonicalizeMethod = 1;
 }
 
 def NN_Conv2dOp : NN_InferOp<"conv2d", [SameOperandsAndResultElementType]> {

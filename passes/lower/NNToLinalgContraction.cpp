@@ -82,7 +82,8 @@ struct MatmulLowering : StaticShapeLowering<nn::MatmulOp> {
       rhsType = RankedTensorType::get({rhsType.getDimSize(0), 1}, elementType);
       rhs = reshapeTo(rewriter, loc, rhs, rhsType);
     }
-    ArrayRef<int64_t> lhsShape = lhsType.getShape(), rhsShape = rhsType.getShape();
+    ArrayRef<int64_t> lhsShape = lhsType.getShape(),
+                      rhsShape = rhsType.getShape();
     int64_t m = lhsShape[lhsShape.size() - 2];
     int64_t n = rhsShape.back();
 
@@ -103,7 +104,23 @@ struct MatmulLowering : StaticShapeLowering<nn::MatmulOp> {
     Value init = zeros(rewriter, loc, fullType);
 
     Value result;
-    if (numBatch == 0) {
+    if (numBatch > 0 && rhsBatch.empty()) {
+      // [batch..., M, K] x [K, N] (a linear layer on a sequence): one
+      // [batch * M, K] x [K, N] matmul, which the schedules know.
+      int64_t rows = m;
+      for (int64_t d : lhsBatch)
+        rows *= d;
+      int64_t kDim = lhsShape.back();
+      auto flatLhsType = RankedTensorType::get({rows, kDim}, elementType);
+      auto flatType = RankedTensorType::get({rows, n}, elementType);
+      auto matmul = rewriter.create<linalg::MatmulOp>(
+          loc, flatType,
+          ValueRange{reshapeTo(rewriter, loc, lhs, flatLhsType), rhs},
+          zeros(rewriter, loc, flatType));
+      if (Attribute config = op->getAttr("sched.config"))
+        matmul->setAttr("sched.config", config);
+      result = reshapeTo(rewriter, loc, matmul.getResult(0), fullType);
+    } else if (numBatch == 0) {
       auto matmul = rewriter.create<linalg::MatmulOp>(
           loc, fullType, ValueRange{lhs, rhs}, init);
       // A schedule given on the graph op (by the tuner or by hand) goes to
@@ -148,9 +165,8 @@ struct GemmLowering : StaticShapeLowering<nn::GemmOp> {
     Value acc;
     if (!op.getTransposeA() && !op.getTransposeB()) {
       acc = rewriter
-                .create<linalg::MatmulOp>(loc, type,
-                                          ValueRange{op.getA(), op.getB()},
-                                          init)
+                .create<linalg::MatmulOp>(
+                    loc, type, ValueRange{op.getA(), op.getB()}, init)
                 .getResult(0);
     } else {
       // Loops: m, n, k.
@@ -159,10 +175,10 @@ struct GemmLowering : StaticShapeLowering<nn::GemmOp> {
       auto map = [&](AffineExpr a, AffineExpr b) {
         return AffineMap::get(3, 0, {a, b}, ctx);
       };
-      acc = buildContraction(
-          rewriter, loc, op.getA(), op.getB(), init,
-          op.getTransposeA() ? map(k, m) : map(m, k),
-          op.getTransposeB() ? map(n, k) : map(k, n), map(m, n), 3, 1);
+      acc = buildContraction(rewriter, loc, op.getA(), op.getB(), init,
+                             op.getTransposeA() ? map(k, m) : map(m, k),
+                             op.getTransposeB() ? map(n, k) : map(k, n),
+                             map(m, n), 3, 1);
     }
 
     // Epilogue: alpha * acc + beta * c.
@@ -268,13 +284,13 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
       auto dwType = RankedTensorType::get(
           {weightType.getDimSize(0), weightType.getDimSize(1), filters},
           elementType);
-      result = rewriter
-                   .create<linalg::DepthwiseConv2DNhwcHwcOp>(
-                       loc, TypeRange{type},
-                       ValueRange{input, reshapeTo(rewriter, loc, weight,
-                                                   dwType)},
-                       ValueRange{init}, strides, dilations)
-                   .getResult(0);
+      result =
+          rewriter
+              .create<linalg::DepthwiseConv2DNhwcHwcOp>(
+                  loc, TypeRange{type},
+                  ValueRange{input, reshapeTo(rewriter, loc, weight, dwType)},
+                  ValueRange{init}, strides, dilations)
+              .getResult(0);
     } else if (groups == 1) {
       result = rewriter
                    .create<linalg::Conv2DNchwFchwOp>(
@@ -286,13 +302,13 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
       auto dwType = RankedTensorType::get(
           {filters, weightType.getDimSize(2), weightType.getDimSize(3)},
           elementType);
-      result = rewriter
-                   .create<linalg::DepthwiseConv2DNchwChwOp>(
-                       loc, TypeRange{type},
-                       ValueRange{input, reshapeTo(rewriter, loc, weight,
-                                                   dwType)},
-                       ValueRange{init}, strides, dilations)
-                   .getResult(0);
+      result =
+          rewriter
+              .create<linalg::DepthwiseConv2DNchwChwOp>(
+                  loc, TypeRange{type},
+                  ValueRange{input, reshapeTo(rewriter, loc, weight, dwType)},
+                  ValueRange{init}, strides, dilations)
+              .getResult(0);
     } else {
       // Grouped: split channels into [G, C/G] and filters into [G, F/G].
       auto paddedType = cast<RankedTensorType>(input.getType());

@@ -114,3 +114,17 @@ func.func @layout(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %r = nn.relu %n : tensor<1x2x4x4xf32>
   return %r : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// A gemm with a constant transposed weight (a PyTorch Linear layer) gets
+// the weight transposed at compile time: a plain [K, N] product.
+// CHECK-LABEL: func.func @linear
+// CHECK: %[[W:.+]] = nn.constant dense<{{.+}}> : tensor<3x2xf32>
+// CHECK: nn.gemm %arg0, %[[W]] : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+// CHECK-NOT: transpose
+func.func @linear(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
+  %w = nn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %0 = nn.gemm %x, %w transpose_b : (tensor<4x3xf32>, tensor<2x3xf32>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}

@@ -178,6 +178,37 @@ TEST(JITTest, ScheduledMatmulsMatchReference) {
   }
 }
 
+TEST(JITTest, ScheduledLinearLayers) {
+  // A sequence through a linear layer ([2, 16, 32] x [32, 64]: one
+  // [32, 32] x [32, 64] product) and a Linear as Gemm with a constant
+  // transposed weight (transposed at compile time); both scheduled.
+  auto x = randomData(2 * 16 * 32, 51), w = randomData(32 * 64, 52);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<2x16x32xf32>, %w: tensor<32x64xf32>) -> tensor<2x16x64xf32> {
+      %0 = nn.matmul %x, %w : (tensor<2x16x32xf32>, tensor<32x64xf32>) -> tensor<2x16x64xf32>
+      return %0 : tensor<2x16x64xf32>
+    })mlir", {x, w});
+  expectNear(out[0], refMatmul(x, w, 32, 64, 32), 1e-4f);
+
+  auto a = randomData(8 * 16, 53);
+  auto gemm = runModel(R"mlir(
+    func.func @main(%a: tensor<8x16xf32>) -> tensor<8x32xf32> {
+      %w = nn.constant dense<0.5> : tensor<32x16xf32>
+      %b = nn.constant dense<0.25> : tensor<32xf32>
+      %0 = nn.gemm %a, %w, %b transpose_b : (tensor<8x16xf32>, tensor<32x16xf32>, tensor<32xf32>) -> tensor<8x32xf32>
+      return %0 : tensor<8x32xf32>
+    })mlir", {a});
+  std::vector<float> expected(8 * 32);
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 32; ++j) {
+      float acc = 0.25f;
+      for (int k = 0; k < 16; ++k)
+        acc += a[i * 16 + k] * 0.5f;
+      expected[i * 32 + j] = acc;
+    }
+  expectNear(gemm[0], expected, 1e-4f);
+}
+
 TEST(JITTest, ScheduledMatmulWithEpilogue) {
   // The kernel of an MLP layer: the matmul scheduled, bias and relu after.
   int64_t m = 32, n = 64, k = 48;
