@@ -191,7 +191,10 @@ void lathe::buildCPULoweringPipeline(OpPassManager &pm,
   // Vector transfers of rank > 1 to loops of 1-D ones first; then, with
   // affine gone, vector ops to LLVM (before memrefs are, as the transfer
   // lowering reads memref descriptors).
-  pm.addPass(createConvertVectorToSCFPass());
+  // Fully unrolled: no temporary buffers (allocas inside loops grow the
+  // stack with every iteration).
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertVectorToLLVMPass());
