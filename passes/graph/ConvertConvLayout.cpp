@@ -58,9 +58,12 @@ FailureOr<Operation *> graph::convertConvToChannelsLast(RewriterBase &rewriter,
       loc, input, weight, conv.getBias(), conv.getStridesAttr(),
       conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr(),
       rewriter.getUnitAttr());
-  // Discardable attributes (a schedule, a name) stay with the conv.
+  // Discardable attributes (a name) stay with the conv; a schedule does
+  // not, as its loops are the NCHW conv's (the default schedule gives the
+  // new conv one of its own).
   for (NamedAttribute attr : conv->getDiscardableAttrs())
-    nhwc->setAttr(attr.getName(), attr.getValue());
+    if (attr.getName() != "sched.config")
+      nhwc->setAttr(attr.getName(), attr.getValue());
   auto result = rewriter.create<nn::TransposeOp>(loc, nhwc.getResult(),
                                                  ArrayRef<int64_t>{0, 3, 1, 2});
   rewriter.replaceOp(conv, result.getResult());

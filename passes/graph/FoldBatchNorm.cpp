@@ -116,6 +116,8 @@ foldIntoConv(RewriterBase &rewriter, nn::BatchNormOp bn, nn::Conv2dOp conv) {
       conv.getInput(), newWeight, newBias, conv.getStridesAttr(),
       conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr(),
       /*channels_last=*/UnitAttr());
+  // The conv's own annotations (a schedule, a name) stay with it.
+  folded->setDiscardableAttrs(conv->getDiscardableAttrDictionary());
   rewriter.replaceOp(bn, folded.getResult());
   rewriter.eraseOp(conv);
   return folded.getOperation();

@@ -120,6 +120,8 @@ FailureOr<Operation *> graph::foldAffineIntoConv(RewriterBase &rewriter,
       conv.getInput(), newWeight, newBias, conv.getStridesAttr(),
       conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr(),
       /*channels_last=*/UnitAttr());
+  // The conv's own annotations (a schedule, a name) stay with it.
+  folded->setDiscardableAttrs(conv->getDiscardableAttrDictionary());
   rewriter.replaceOp(op, folded.getResult());
   rewriter.eraseOp(conv);
   return folded.getOperation();

@@ -6,6 +6,7 @@
 // CHECK-DAG: %[[W:.+]] = nn.constant dense_resource<folded_bn> : tensor<2x1x1x1xf32>
 // CHECK-DAG: %[[B:.+]] = nn.constant dense_resource<folded_bn_bias> : tensor<2xf32>
 // CHECK: %[[Y:.+]] = nn.conv2d %arg0, %[[W]], %[[B]]
+// CHECK-SAME: {sched.config = #sched.config<tiles = {register = [1, 2, 1, 4, 1, 1, 1]}>}
 // CHECK-NOT: nn.batch_norm
 // CHECK: nn.relu %[[Y]]
 // CHECK: folded_bn: "0x{{[0-9A-F]+}}0000004000000040"
@@ -18,6 +19,7 @@ func.func @conv_bn(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %mean = nn.constant dense<[0.5, 1.0]> : tensor<2xf32>
   %var = nn.constant dense<[3.0, 0.0]> : tensor<2xf32>
   %c = nn.conv2d %x, %w, %b strides [1, 1] pads [0, 0, 0, 0] dilations [1, 1] groups 1
+      {sched.config = #sched.config<tiles = {register = [1, 2, 1, 4, 1, 1, 1]}>}
       : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   %n = nn.batch_norm %c, %gamma, %beta, %mean, %var {epsilon = 1.0 : f32}
       : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
