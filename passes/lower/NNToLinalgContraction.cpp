@@ -128,6 +128,25 @@ struct MatmulLowering : StaticShapeLowering<nn::MatmulOp> {
       if (Attribute config = op->getAttr("sched.config"))
         matmul->setAttr("sched.config", config);
       result = matmul.getResult(0);
+    } else if (ArrayRef<int64_t>(lhsBatch) == ArrayRef<int64_t>(rhsBatch)) {
+      // The same batch on both sides (attention's per-head products): one
+      // linalg.batch_matmul over the flattened batch, which the schedules
+      // know.
+      int64_t count = 1;
+      for (int64_t d : lhsBatch)
+        count *= d;
+      int64_t kDim = lhsShape.back();
+      auto type3 = [&](int64_t r, int64_t c) {
+        return RankedTensorType::get({count, r, c}, elementType);
+      };
+      auto matmul = rewriter.create<linalg::BatchMatmulOp>(
+          loc, type3(m, n),
+          ValueRange{reshapeTo(rewriter, loc, lhs, type3(m, kDim)),
+                     reshapeTo(rewriter, loc, rhs, type3(kDim, n))},
+          zeros(rewriter, loc, type3(m, n)));
+      if (Attribute config = op->getAttr("sched.config"))
+        matmul->setAttr("sched.config", config);
+      result = reshapeTo(rewriter, loc, matmul.getResult(0), fullType);
     } else {
       // Loops: batch..., m, n, k.
       unsigned numLoops = numBatch + 3;

@@ -83,10 +83,17 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
     return failure();
   if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation()))
     return convConfig(conv, target);
-  if (!isa<linalg::MatmulOp>(op.getOperation()))
+  // A batch_matmul is a matmul per batch: loops (b, m, n, k), one batch
+  // at a time.
+  bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
+  if (!batched && !isa<linalg::MatmulOp>(op.getOperation()))
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges.size() != 3 || llvm::any_of(ranges, ShapedType::isDynamic))
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return failure();
+  if (batched)
+    ranges.erase(ranges.begin());
+  if (ranges.size() != 3)
     return failure();
   if (!llvm::all_of(op->getOperandTypes(), [](Type t) {
         return cast<ShapedType>(t).getElementType().isF32();
@@ -124,10 +131,16 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   int64_t nc = largestDivisor(n, 256, nr);
 
   SmallVector<int64_t> l2 = {mc, nc, kc}, reg = {mr, nr, 1};
+  SmallVector<int64_t> interchange = {1, 0, 2};
+  if (batched) {
+    l2.insert(l2.begin(), 1);
+    reg.insert(reg.begin(), 1);
+    interchange = {0, 2, 1, 3};
+  }
   auto config = sched::ConfigAttr::getChecked(
       [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
       /*l3=*/{}, l2, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
-      /*parallel=*/{}, /*interchange=*/{1, 0, 2}, /*packs=*/{});
+      /*parallel=*/{}, interchange, /*packs=*/{});
   if (!config)
     return failure();
   return config;

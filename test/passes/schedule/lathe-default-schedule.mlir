@@ -29,17 +29,18 @@ func.func @given(%a: tensor<64x128xf32>, %b: tensor<128x64xf32>, %c: tensor<64x6
 // -----
 
 // No default where the heuristic has none: N not a multiple of the vector
-// width, f64, and ops other than matmul; they keep their plain loops.
+// width, f64, and ops it does not know; they keep their plain loops.
 // AVX512-LABEL: func.func @none
 // AVX512-NOT: sched.config
 // AVX2-LABEL: func.func @none
 // AVX2-NOT: sched.config
 func.func @none(%a: tensor<64x128xf32>, %b: tensor<128x12xf32>, %c: tensor<64x12xf32>,
-                %d: tensor<8x8xf64>, %e: tensor<2x8x8xf32>) -> (tensor<64x12xf32>, tensor<8x8xf64>, tensor<2x8x8xf32>) {
+                %d: tensor<8x8xf64>, %e: tensor<2x8x12xf32>) -> (tensor<64x12xf32>, tensor<8x8xf64>, tensor<2x8x12xf32>) {
   %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x12xf32>) outs(%c : tensor<64x12xf32>) -> tensor<64x12xf32>
   %1 = linalg.matmul ins(%d, %d : tensor<8x8xf64>, tensor<8x8xf64>) outs(%d : tensor<8x8xf64>) -> tensor<8x8xf64>
-  %2 = linalg.batch_matmul ins(%e, %e : tensor<2x8x8xf32>, tensor<2x8x8xf32>) outs(%e : tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
-  return %0, %1, %2 : tensor<64x12xf32>, tensor<8x8xf64>, tensor<2x8x8xf32>
+  %t = tensor.empty() : tensor<2x12x12xf32>
+  %2 = linalg.batch_matmul ins(%e, %t : tensor<2x8x12xf32>, tensor<2x12x12xf32>) outs(%e : tensor<2x8x12xf32>) -> tensor<2x8x12xf32>
+  return %0, %1, %2 : tensor<64x12xf32>, tensor<8x8xf64>, tensor<2x8x12xf32>
 }
 
 // -----
@@ -57,4 +58,15 @@ func.func @conv(%x: tensor<1x58x58x64xf32>, %w: tensor<3x3x64x64xf32>, %c: tenso
   %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : tensor<1x58x58x64xf32>, tensor<3x3x64x64xf32>) outs(%c : tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32>
   return %0 : tensor<1x56x56x64xf32>
+}
+
+// -----
+
+// A batch_matmul is scheduled as a matmul per batch: loops (b, m, n, k),
+// one batch per tile, the loops in the order b, n, m, k.
+// AVX512-LABEL: func.func @batched
+// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {l2 = [1, 64, 128, 64], register = [1, 8, 32, 1]}, vector = [1, 8, 32, 1], interchange = [0, 2, 1, 3]>}
+func.func @batched(%a: tensor<12x128x64xf32>, %b: tensor<12x64x128xf32>, %c: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
+  %0 = linalg.batch_matmul ins(%a, %b : tensor<12x128x64xf32>, tensor<12x64x128xf32>) outs(%c : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
+  return %0 : tensor<12x128x128xf32>
 }

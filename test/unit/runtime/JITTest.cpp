@@ -209,6 +209,25 @@ TEST(JITTest, ScheduledLinearLayers) {
   expectNear(gemm[0], expected, 1e-4f);
 }
 
+TEST(JITTest, ScheduledBatchedMatmul) {
+  // Attention's per-head products: [2, 3, 16, 8] x [2, 3, 8, 32], the same
+  // batch on both sides, one scheduled batch_matmul over 6 batches.
+  auto a = randomData(6 * 16 * 8, 61), b = randomData(6 * 8 * 32, 62);
+  auto out = runModel(R"mlir(
+    func.func @main(%a: tensor<2x3x16x8xf32>, %b: tensor<2x3x8x32xf32>) -> tensor<2x3x16x32xf32> {
+      %0 = nn.matmul %a, %b : (tensor<2x3x16x8xf32>, tensor<2x3x8x32xf32>) -> tensor<2x3x16x32xf32>
+      return %0 : tensor<2x3x16x32xf32>
+    })mlir", {a, b});
+  std::vector<float> expected;
+  for (int batch = 0; batch < 6; ++batch) {
+    std::vector<float> ab(a.begin() + batch * 128, a.begin() + (batch + 1) * 128);
+    std::vector<float> bb(b.begin() + batch * 256, b.begin() + (batch + 1) * 256);
+    std::vector<float> c = refMatmul(ab, bb, 16, 32, 8);
+    expected.insert(expected.end(), c.begin(), c.end());
+  }
+  expectNear(out[0], expected, 1e-4f);
+}
+
 TEST(JITTest, ScheduledMatmulWithEpilogue) {
   // The kernel of an MLP layer: the matmul scheduled, bias and relu after.
   int64_t m = 32, n = 64, k = 48;
