@@ -131,6 +131,29 @@ LogicalResult CumSumOp::verify() {
                              getInput().getType().getRank());
 }
 
+/// The indices of gather_elements / scatter_elements: of the rank of data,
+/// a valid axis, and no larger than data in any other dim.
+template <typename OpTy>
+static LogicalResult checkElementIndices(std::optional<Location> loc,
+                                         RankedTensorType data,
+                                         RankedTensorType idx, int64_t axis) {
+  if (data.getRank() != idx.getRank())
+    return shapeError<OpTy>(loc)
+           << "expected indices of the rank of data (" << data.getRank()
+           << "), got rank " << idx.getRank();
+  auto checked = checkAxis<OpTy>(loc, axis, data.getRank());
+  if (failed(checked))
+    return failure();
+  for (int64_t d = 0; d < data.getRank(); ++d)
+    if (d != *checked && !ShapedType::isDynamic(data.getDimSize(d)) &&
+        !ShapedType::isDynamic(idx.getDimSize(d)) &&
+        idx.getDimSize(d) > data.getDimSize(d))
+      return shapeError<OpTy>(loc)
+             << "indices " << fmtShape(idx.getShape()) << " exceed data "
+             << fmtShape(data.getShape()) << " in dim " << d;
+  return success();
+}
+
 LogicalResult GatherElementsOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &results) {
@@ -139,22 +162,9 @@ LogicalResult GatherElementsOp::inferReturnTypes(
       rankedType<GatherElementsOp>(loc, adaptor.getIndices(), "indices");
   if (failed(data) || failed(idx))
     return failure();
-  if (data->getRank() != idx->getRank())
-    return shapeError<GatherElementsOp>(loc)
-           << "expected indices of the rank of data (" << data->getRank()
-           << "), got rank " << idx->getRank();
-  auto axis = checkAxis<GatherElementsOp>(loc, adaptor.getAxisAttr().getInt(),
-                                          data->getRank());
-  if (failed(axis))
+  if (failed(checkElementIndices<GatherElementsOp>(
+          loc, *data, *idx, adaptor.getAxisAttr().getInt())))
     return failure();
-  for (int64_t d = 0; d < data->getRank(); ++d)
-    if (d != *axis && !ShapedType::isDynamic(data->getDimSize(d)) &&
-        !ShapedType::isDynamic(idx->getDimSize(d)) &&
-        idx->getDimSize(d) > data->getDimSize(d))
-      return shapeError<GatherElementsOp>(loc)
-             << "indices " << fmtShape(idx->getShape())
-             << " exceed data " << fmtShape(data->getShape()) << " in dim "
-             << d;
   results.push_back(RankedTensorType::get(idx->getShape(),
                                           data->getElementType()));
   return success();
@@ -244,21 +254,9 @@ ScatterElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
       rankedType<ScatterElementsOp>(loc, adaptor.getUpdates(), "updates");
   if (failed(data) || failed(idx) || failed(upd))
     return failure();
-  if (data->getRank() != idx->getRank())
-    return shapeError<ScatterElementsOp>(loc)
-           << "expected indices of the rank of data (" << data->getRank()
-           << "), got rank " << idx->getRank();
-  auto axis = checkAxis<ScatterElementsOp>(loc, adaptor.getAxisAttr().getInt(),
-                                           data->getRank());
-  if (failed(axis))
+  if (failed(checkElementIndices<ScatterElementsOp>(
+          loc, *data, *idx, adaptor.getAxisAttr().getInt())))
     return failure();
-  for (int64_t d = 0; d < data->getRank(); ++d)
-    if (d != *axis && !ShapedType::isDynamic(data->getDimSize(d)) &&
-        !ShapedType::isDynamic(idx->getDimSize(d)) &&
-        idx->getDimSize(d) > data->getDimSize(d))
-      return shapeError<ScatterElementsOp>(loc)
-             << "indices " << fmtShape(idx->getShape()) << " exceed data "
-             << fmtShape(data->getShape()) << " in dim " << d;
   if (failed(
           checkUpdates<ScatterElementsOp>(loc, *data, *upd, idx->getShape())))
     return failure();
