@@ -47,6 +47,10 @@ Runner declareCompile(llvm::cl::SubCommand &sub,
 Runner declareRun(llvm::cl::SubCommand &sub,
                   llvm::cl::OptionCategory &category);
 
+/// `lathe bench` (Bench.cpp).
+Runner declareBench(llvm::cl::SubCommand &sub,
+                    llvm::cl::OptionCategory &category);
+
 /// `lathe inspect` (Inspect.cpp).
 Runner declareInspect(llvm::cl::SubCommand &sub,
                       llvm::cl::OptionCategory &category);

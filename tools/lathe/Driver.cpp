@@ -49,9 +49,9 @@ const Command kCommands[] = {
      "database",
      "tuning is not built yet (it arrives with the cost model and autotuner)",
      nullptr, nullptr},
-    {"bench", "Benchmark a model's kernels against the machine's FMA peak",
-     "benchmarking is not built yet (it arrives with the scheduling passes)",
-     nullptr, nullptr},
+    {"bench",
+     "Time a model and each of its kernels against the machine's FMA peak",
+     nullptr, nullptr, declareBench},
     {"inspect", "Show a model's ops, shapes, parameter count and FLOPs",
      nullptr, nullptr, declareInspect},
 };
