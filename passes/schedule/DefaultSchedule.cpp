@@ -77,10 +77,46 @@ static FailureOr<sched::ConfigAttr> convConfig(linalg::Conv2DNhwcHwcfOp op,
   return config;
 }
 
+/// A transpose that moves the innermost dimension, larger than half of L2:
+/// square blocks of a cache line by a cache line, so that both the rows it
+/// reads and the rows it writes stay in L1 while a block is copied.
+static FailureOr<sched::ConfigAttr>
+transposeConfig(linalg::TransposeOp op, const ScheduleTarget &target) {
+  ArrayRef<int64_t> perm = op.getPermutation();
+  int64_t rank = perm.size();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (rank < 2 || perm.back() == rank - 1 ||
+      llvm::any_of(ranges, ShapedType::isDynamic))
+    return failure();
+  // Smaller ones stay in L2 as they are, and LLVM's loops do better.
+  auto type = cast<ShapedType>(op->getResult(0).getType());
+  if (!type.getElementType().isIntOrFloat() ||
+      type.getNumElements() *
+              std::max<int64_t>(1, type.getElementTypeBitWidth() / 8) <=
+          target.l2Bytes / 2)
+    return failure();
+  // Loops are the result's dimensions: the last one writes contiguously,
+  // loop perm^-1(rank - 1) reads contiguously.
+  int64_t readLoop = llvm::find(perm, rank - 1) - perm.begin();
+  int64_t block = 16;
+  SmallVector<int64_t> tiles(rank, 1);
+  tiles[rank - 1] = std::min(block, ranges[rank - 1]);
+  tiles[readLoop] = std::min(block, ranges[readLoop]);
+  auto config = sched::ConfigAttr::getChecked(
+      [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
+      /*l3=*/{}, tiles, /*l1=*/{}, /*register=*/{}, /*vector=*/{},
+      /*unroll=*/1, /*parallel=*/{}, /*interchange=*/{}, /*packs=*/{});
+  if (!config)
+    return failure();
+  return config;
+}
+
 FailureOr<sched::ConfigAttr>
 schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   if (!op.hasPureTensorSemantics())
     return failure();
+  if (auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation()))
+    return transposeConfig(transpose, target);
   if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation()))
     return convConfig(conv, target);
   // A batch_matmul is a matmul per batch: loops (b, m, n, k), one batch

@@ -70,3 +70,19 @@ func.func @batched(%a: tensor<12x128x64xf32>, %b: tensor<12x64x128xf32>, %c: ten
   %0 = linalg.batch_matmul ins(%a, %b : tensor<12x128x64xf32>, tensor<12x64x128xf32>) outs(%c : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
   return %0 : tensor<12x128x128xf32>
 }
+
+// -----
+
+// A transpose that moves the innermost dimension and is larger than half of
+// L2 (here 2 MB of 4 MB) is copied in 16x16 blocks of the dimensions it
+// reads and writes contiguously; a small one (it stays in L2) is not.
+// AVX512-LABEL: func.func @transposes
+// AVX512: linalg.transpose {{.+}} permutation = [0, 3, 1, 2]  {sched.config = #sched.config<tiles = {l2 = [1, 16, 1, 16]}>}
+// AVX512: linalg.transpose {{.+}} permutation = [0, 3, 1, 2]
+// AVX512-NOT: sched.config
+func.func @transposes(%x: tensor<1x64x64x128xf32>, %y: tensor<1x128x64x64xf32>,
+                      %s: tensor<1x8x8x16xf32>, %t: tensor<1x16x8x8xf32>) -> (tensor<1x128x64x64xf32>, tensor<1x16x8x8xf32>) {
+  %0 = linalg.transpose ins(%x : tensor<1x64x64x128xf32>) outs(%y : tensor<1x128x64x64xf32>) permutation = [0, 3, 1, 2]
+  %1 = linalg.transpose ins(%s : tensor<1x8x8x16xf32>) outs(%t : tensor<1x16x8x8xf32>) permutation = [0, 3, 1, 2]
+  return %0, %1 : tensor<1x128x64x64xf32>, tensor<1x16x8x8xf32>
+}

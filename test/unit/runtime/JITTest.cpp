@@ -228,6 +228,24 @@ TEST(JITTest, ScheduledBatchedMatmul) {
   expectNear(out[0], expected, 1e-4f);
 }
 
+TEST(JITTest, BlockedTransposeMatchesReference) {
+  // Large enough (2 MB) for the default schedule to copy it in blocks:
+  // NHWC [1, 64, 64, 128] to NCHW [1, 128, 64, 64].
+  const int h = 64, w = 64, c = 128;
+  auto x = randomData(h * w * c, 71);
+  auto out = runModel(R"mlir(
+    func.func @main(%x: tensor<1x64x64x128xf32>) -> tensor<1x128x64x64xf32> {
+      %0 = nn.transpose %x [0, 3, 1, 2] : tensor<1x64x64x128xf32> -> tensor<1x128x64x64xf32>
+      return %0 : tensor<1x128x64x64xf32>
+    })mlir", {x});
+  std::vector<float> expected(h * w * c);
+  for (int i = 0; i < h; ++i)
+    for (int j = 0; j < w; ++j)
+      for (int k = 0; k < c; ++k)
+        expected[(k * h + i) * w + j] = x[(i * w + j) * c + k];
+  ASSERT_EQ(out[0], expected);
+}
+
 TEST(JITTest, ScheduledMatmulWithEpilogue) {
   // The kernel of an MLP layer: the matmul scheduled, bias and relu after.
   int64_t m = 32, n = 64, k = 48;
