@@ -123,6 +123,11 @@ void lathe::buildCPUBufferizationPipeline(OpPassManager &pm,
   // Graph optimizations work on nn ops, so they run before the lowering.
   buildCPUGraphPipeline(pm, options);
   buildFusionPipeline(pm);
+  buildCPUKernelLoweringPipeline(pm, options);
+}
+
+void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
+                                           const CPUPipelineOptions &options) {
   buildNNToLinalgPipeline(pm);
 
   // Schedules on tensors: configs for the ops that have none, then tiles

@@ -100,6 +100,12 @@ void buildCPUGraphPipeline(mlir::OpPassManager &pm,
 void buildCPUBufferizationPipeline(mlir::OpPassManager &pm,
                                    const CPUPipelineOptions &options);
 
+/// The part of buildCPUBufferizationPipeline after graph optimization and
+/// fusion: linalg, schedules, bufferization and the memory plan, for a
+/// module whose kernels are formed already.
+void buildCPUKernelLoweringPipeline(mlir::OpPassManager &pm,
+                                    const CPUPipelineOptions &options);
+
 /// Lowers a module of nn functions on static shapes to the LLVM dialect for
 /// the CPU: buildCPUBufferizationPipeline, deallocation, loops, LLVM. That
 /// is nn -> kernels -> linalg on tensors -> buffers (results become caller-owned

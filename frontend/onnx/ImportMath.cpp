@@ -408,21 +408,35 @@ LogicalResult importWhere(NodeImporter &n) {
   return bind(n, b.select(n.input(0), n.input(1), n.input(2)));
 }
 
-LogicalResult importArgMax(NodeImporter &n) {
+/// ArgMax, and ArgMin as the ArgMax of an order-reversing map of x: -x on
+/// floats, -1 - x (exact for every value) on integers.
+static LogicalResult importArgExtremum(NodeImporter &n, bool minimum) {
   if (failed(n.expectInputs(1, 1)))
     return failure();
   auto axis = n.intAttr("axis", 0);
   auto keepdims = n.intAttr("keepdims", 1);
   auto last = n.intAttr("select_last_index", 0);
-  auto x = n.input(0);
+  FailureOr<Value> x = n.input(0);
   if (failed(axis) || failed(keepdims) || failed(last) || failed(x))
     return failure();
+  if (minimum) {
+    Builder b{n};
+    x = isa<FloatType>(elementTypeOf(*x))
+            ? b.unary<nn::NegOp>(*x)
+            : b.binary<nn::SubOp>(b.scalar(*x, -1), *x);
+    if (failed(x))
+      return failure();
+  }
   SmallVector<NamedAttribute> attrs = {n.i64("axis", *axis)};
   if (*keepdims)
     attrs.push_back(n.unit("keepdims"));
   if (*last)
     attrs.push_back(n.unit("select_last_index"));
   return bind(n, n.create<nn::ArgMaxOp>(*x, attrs));
+}
+
+LogicalResult importArgMax(NodeImporter &n) {
+  return importArgExtremum(n, /*minimum=*/false);
 }
 
 LogicalResult importCumSum(NodeImporter &n) {
@@ -541,36 +555,14 @@ LogicalResult importIsInf(NodeImporter &n) {
   return bind(n, b.compare(nn::CompareKind::eq, *isPos, *isNeg));
 }
 
-/// ArgMax of an order-reversing map of x: -x on floats, -1 - x (exact for
-/// every value) on integers.
 LogicalResult importArgMin(NodeImporter &n) {
-  if (failed(n.expectInputs(1, 1)))
-    return failure();
-  auto axis = n.intAttr("axis", 0);
-  auto keepdims = n.intAttr("keepdims", 1);
-  auto last = n.intAttr("select_last_index", 0);
-  auto x = n.input(0);
-  if (failed(axis) || failed(keepdims) || failed(last) || failed(x))
-    return failure();
-  Builder b{n};
-  FailureOr<Value> reversed =
-      isa<FloatType>(elementTypeOf(*x))
-          ? b.unary<nn::NegOp>(*x)
-          : b.binary<nn::SubOp>(b.scalar(*x, -1), *x);
-  if (failed(reversed))
-    return failure();
-  SmallVector<NamedAttribute> attrs = {n.i64("axis", *axis)};
-  if (*keepdims)
-    attrs.push_back(n.unit("keepdims"));
-  if (*last)
-    attrs.push_back(n.unit("select_last_index"));
-  return bind(n, n.create<nn::ArgMaxOp>(*reversed, attrs));
+  return importArgExtremum(n, /*minimum=*/true);
 }
 
 /// Integer Mod: r = a - (a / b) * b with truncating division (C's %, the
 /// fmod = 1 result); with fmod = 0 the result takes the divisor's sign:
-/// r + b where r != 0 and r, b differ in sign. Float Mod (fmod = 1) is not
-/// imported.
+/// r + b where r != 0 and r, b differ in sign. Float Mod (only fmod = 1 is
+/// defined): a - trunc(a / b) * b.
 LogicalResult importMod(NodeImporter &n) {
   if (failed(n.expectInputs(2, 2)))
     return failure();

@@ -118,6 +118,9 @@ struct KernelSummary {
   int64_t bytes = 0;
 };
 
+/// The kernels `caller` calls, in the order it calls them.
+llvm::SmallVector<mlir::func::FuncOp> getCalledKernels(mlir::func::FuncOp caller);
+
 /// Summarizes `kernel`, an outlined kernel still on nn ops (fails for a
 /// function without the `lathe.kernel` attribute).
 mlir::FailureOr<KernelSummary> summarizeKernel(mlir::func::FuncOp kernel);

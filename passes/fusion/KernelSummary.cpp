@@ -15,6 +15,8 @@
 #include "dialects/nn/NNFlops.h"
 #include "dialects/nn/NNOps.h"
 
+#include "mlir/IR/SymbolTable.h"
+
 using namespace mlir;
 using namespace lathe;
 
@@ -26,6 +28,17 @@ int64_t fusion::staticSizeInBytes(Type type) {
   int64_t width = std::max<int64_t>(
       1, (shaped.getElementType().getIntOrFloatBitWidth() + 7) / 8);
   return shaped.getNumElements() * width;
+}
+
+SmallVector<func::FuncOp> fusion::getCalledKernels(func::FuncOp caller) {
+  SmallVector<func::FuncOp> kernels;
+  caller.walk([&](func::CallOp call) {
+    auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        call, call.getCalleeAttr());
+    if (callee && callee->hasAttr(kKernelAttrName))
+      kernels.push_back(callee);
+  });
+  return kernels;
 }
 
 FailureOr<fusion::KernelSummary> fusion::summarizeKernel(func::FuncOp kernel) {

@@ -16,8 +16,6 @@
 #include "tools/lathe/Commands.h"
 #include "tools/lathe/ModelInfo.h"
 
-#include "codegen/Target.h"
-#include "codegen/cpu/CPUCodegen.h"
 #include "passes/Pipelines.h"
 #include "passes/fusion/Fusion.h"
 #include "runtime/JIT.h"
@@ -28,6 +26,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -216,9 +215,8 @@ int runBench(const BenchOptions &o, StringRef modelPath) {
   };
 
   // The kernels, as `lathe compile` forms them for the host.
-  static const codegen::TargetSpec host = codegen::detectHost();
   CPUPipelineOptions options;
-  codegen::cpu::setScheduleTarget(options, host);
+  setHostScheduleTarget(options);
   mlir::OwningOpRef<mlir::ModuleOp> fused = (**module).clone();
   {
     mlir::PassManager pm(&ctx);
@@ -230,12 +228,7 @@ int runBench(const BenchOptions &o, StringRef modelPath) {
   auto main = fused->lookupSymbol<mlir::func::FuncOp>("main");
   if (!main)
     return fail("the imported module has no @main");
-  SmallVector<mlir::func::FuncOp> kernels;
-  main.walk([&](mlir::func::CallOp call) {
-    if (auto callee = fused->lookupSymbol<mlir::func::FuncOp>(call.getCallee()))
-      if (callee->hasAttr(fusion::kKernelAttrName))
-        kernels.push_back(callee);
-  });
+  SmallVector<mlir::func::FuncOp> kernels = fusion::getCalledKernels(main);
 
   auto [peak, peakBits] = measureFmaPeak();
 
@@ -309,32 +302,19 @@ int runBench(const BenchOptions &o, StringRef modelPath) {
   os << "model: median " << format("%.3f", *modelSeconds * 1e3) << " ms over "
      << o.runs << " runs; its " << timings.size()
      << " kernels alone: " << format("%.3f", kernelSum * 1e3) << " ms\n\n";
-  SmallVector<std::array<std::string, 7>> table;
+  SmallVector<SmallVector<std::string>> table;
   table.push_back(
       {"#", "kernel", "median us", "FLOPs", "GFLOP/s", "% peak", "ops"});
   for (auto [i, t] : llvm::enumerate(timings)) {
     double g = gflops(t.summary.flops, t.seconds);
-    std::string us, gs, pct;
-    raw_string_ostream(us) << format("%.1f", t.seconds * 1e6);
-    raw_string_ostream(gs) << format("%.2f", g);
-    raw_string_ostream(pct) << format("%.1f", peak > 0 ? 100 * g / peak : 0.0);
-    table.push_back({std::to_string(i), t.summary.name, us,
-                     std::to_string(t.summary.flops), gs, pct,
+    table.push_back({std::to_string(i), t.summary.name,
+                     formatv("{0:F1}", t.seconds * 1e6).str(),
+                     std::to_string(t.summary.flops),
+                     formatv("{0:F2}", g).str(),
+                     formatv("{0:F1}", peak > 0 ? 100 * g / peak : 0.0).str(),
                      llvm::join(t.summary.ops, " + ")});
   }
-  std::array<size_t, 7> widths = {};
-  for (const auto &row : table)
-    for (auto [w, cell] : llvm::zip_equal(widths, row))
-      w = std::max(w, cell.size());
-  for (const auto &row : table) {
-    for (auto [i, cell] : llvm::enumerate(row)) {
-      bool text = i == 1 || i == 6;
-      os << "  "
-         << (text ? left_justify(cell, i == 6 ? 0 : widths[i])
-                  : right_justify(cell, widths[i]));
-    }
-    os << "\n";
-  }
+  printTable(os, table, {true, false, true, true, true, true, false});
   return 0;
 }
 } // namespace

@@ -19,8 +19,6 @@
 
 #include "dialects/nn/NNFlops.h"
 #include "dialects/nn/NNOps.h"
-#include "codegen/Target.h"
-#include "codegen/cpu/CPUCodegen.h"
 #include "passes/Pipelines.h"
 #include "passes/fusion/Fusion.h"
 #include "passes/lower/MemoryPlan.h"
@@ -78,11 +76,6 @@ std::string nodeName(mlir::Location loc) {
     return mlir::WalkResult::advance();
   });
   return name;
-}
-
-/// Size in bytes of one element of `type` (i1 takes a byte).
-int64_t elementBytes(mlir::Type type) {
-  return std::max<int64_t>(1, (type.getIntOrFloatBitWidth() + 7) / 8);
 }
 
 /// "1234567 (1.23 M<unit>)": a count, with a rounded form from 1000 on.
@@ -144,12 +137,10 @@ CompileReport analyzeCompilation(mlir::ModuleOp module) {
     return succeeded(pm.run(*copy));
   };
   // As `lathe compile` builds it for the host.
-  static const codegen::TargetSpec host = codegen::detectHost();
   CPUPipelineOptions options;
-  codegen::cpu::setScheduleTarget(options, host);
-  if (!run([&](mlir::OpPassManager &pm) {
-        buildCPUGraphPipeline(pm, options);
-      }))
+  setHostScheduleTarget(options);
+  if (!run(
+          [&](mlir::OpPassManager &pm) { buildCPUGraphPipeline(pm, options); }))
     return fail("graph optimization failed");
   auto main = copy->lookupSymbol<mlir::func::FuncOp>("main");
   if (!main)
@@ -167,20 +158,15 @@ CompileReport analyzeCompilation(mlir::ModuleOp module) {
 
   if (!run(buildFusionPipeline))
     return fail("kernel fusion failed");
-  main.walk([&](mlir::func::CallOp call) {
-    auto callee = copy->lookupSymbol<mlir::func::FuncOp>(call.getCallee());
-    if (!callee)
-      return;
+  for (mlir::func::FuncOp kernel : fusion::getCalledKernels(main))
     if (FailureOr<fusion::KernelSummary> summary =
-            fusion::summarizeKernel(callee);
+            fusion::summarizeKernel(kernel);
         succeeded(summary))
       report.kernels.push_back(std::move(*summary));
-  });
 
-  // Graph optimization and fusion find nothing more to do on the fused
-  // module; the rest of the pipeline takes it to planned buffers.
+  // The rest of the pipeline takes the fused module to planned buffers.
   if (!run([&](mlir::OpPassManager &pm) {
-        buildCPUBufferizationPipeline(pm, options);
+        buildCPUKernelLoweringPipeline(pm, options);
       }))
     return fail("lowering to buffers failed");
   for (auto func : copy->getOps<mlir::func::FuncOp>()) {
@@ -235,8 +221,7 @@ int runInspect(const InspectOptions &o, StringRef modelPath) {
       auto type = cast<mlir::ShapedType>(constant.getType());
       ++constants;
       parameters += type.getNumElements();
-      parameterBytes +=
-          type.getNumElements() * elementBytes(type.getElementType());
+      parameterBytes += fusion::staticSizeInBytes(type);
       return;
     }
     OpRecord record;
@@ -333,28 +318,15 @@ int runInspect(const InspectOptions &o, StringRef modelPath) {
     os << "output '" << out.name << "': shape " << formatShape(out.shape)
        << ", dtype " << formatElementType(out.elementType) << "\n";
 
-  // The ops, as a table with aligned columns.
-  SmallVector<std::array<std::string, 5>> rows;
+  // The ops: left-aligned text columns, a right-aligned FLOPs column.
+  SmallVector<SmallVector<std::string>> rows;
   rows.push_back({"node", "op", "dtype", "shape", "FLOPs"});
   for (const OpRecord &op : ops)
     rows.push_back({op.node.empty() ? "-" : op.node, op.op,
                     op.dtype.empty() ? "-" : op.dtype, formatShape(op.shape),
                     std::to_string(op.flops)});
-  std::array<size_t, 5> widths = {};
-  for (const auto &row : rows)
-    for (auto [w, cell] : llvm::zip_equal(widths, row))
-      w = std::max(w, cell.size());
   os << "\nops (" << ops.size() << ", constants not listed):\n";
-  for (const auto &row : rows) {
-    // Left-aligned text columns, a right-aligned FLOPs column.
-    for (auto [i, cell] : llvm::enumerate(row)) {
-      if (i + 1 == row.size())
-        os << "  " << right_justify(cell, widths[i]);
-      else
-        os << "  " << left_justify(cell, widths[i]);
-    }
-    os << "\n";
-  }
+  printTable(os, rows, {false, false, false, false, true});
 
   os << "\nop counts:\n";
   size_t nameWidth = 0;
@@ -387,27 +359,14 @@ int runInspect(const InspectOptions &o, StringRef modelPath) {
   if (!o.kernels)
     return 0;
 
-  SmallVector<std::array<std::string, 6>> table;
+  SmallVector<SmallVector<std::string>> table;
   table.push_back({"#", "kernel", "workload", "FLOPs", "bytes", "ops"});
   for (auto [i, k] : llvm::enumerate(compiled.kernels))
     table.push_back({std::to_string(i), k.name, k.workload,
                      std::to_string(k.flops), std::to_string(k.bytes),
                      llvm::join(k.ops, " + ")});
-  std::array<size_t, 6> colWidths = {};
-  for (const auto &row : table)
-    for (auto [w, cell] : llvm::zip_equal(colWidths, row))
-      w = std::max(w, cell.size());
   os << "\nkernels (" << compiled.kernels.size() << "):\n";
-  for (const auto &row : table) {
-    for (auto [i, cell] : llvm::enumerate(row)) {
-      bool number = i == 0 || i == 3 || i == 4;
-      os << "  "
-         << (number
-                 ? right_justify(cell, colWidths[i])
-                 : left_justify(cell, i + 1 == row.size() ? 0 : colWidths[i]));
-    }
-    os << "\n";
-  }
+  printTable(os, table, {true, false, false, true, true, false});
   return 0;
 }
 } // namespace

@@ -12,9 +12,12 @@
 #include "tools/lathe/ModelInfo.h"
 #include "tools/lathe/Diagnostics.h"
 
+#include "codegen/Target.h"
+#include "codegen/cpu/CPUCodegen.h"
 #include "frontend/onnx/Importer.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -94,6 +97,28 @@ json::Array shapeToJSON(ArrayRef<int64_t> shape) {
 void printJSON(json::Value value) {
   outs() << formatv("{0:2}", value) << "\n";
   outs().flush();
+}
+
+void setHostScheduleTarget(CPUPipelineOptions &options) {
+  static const codegen::TargetSpec host = codegen::detectHost();
+  codegen::cpu::setScheduleTarget(options, host);
+}
+
+void printTable(raw_ostream &os, ArrayRef<SmallVector<std::string>> rows,
+                ArrayRef<bool> rightAligned) {
+  SmallVector<size_t> widths(rightAligned.size(), 0);
+  for (const auto &row : rows)
+    for (auto [w, cell] : llvm::zip_equal(widths, row))
+      w = std::max(w, cell.size());
+  for (const auto &row : rows) {
+    for (auto [i, cell] : llvm::enumerate(row)) {
+      bool last = i + 1 == row.size();
+      os << "  "
+         << (rightAligned[i] ? right_justify(cell, widths[i])
+                             : left_justify(cell, last ? 0 : widths[i]));
+    }
+    os << "\n";
+  }
 }
 
 } // namespace lathe::cli

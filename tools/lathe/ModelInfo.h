@@ -14,6 +14,8 @@
 #ifndef LATHE_TOOLS_LATHE_MODELINFO_H
 #define LATHE_TOOLS_LATHE_MODELINFO_H
 
+#include "passes/Pipelines.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -58,6 +60,17 @@ llvm::json::Array shapeToJSON(llvm::ArrayRef<int64_t> shape);
 
 /// Prints `value` to stdout as indented JSON followed by a newline.
 void printJSON(llvm::json::Value value);
+
+/// Fills in the CPU pipeline's schedule target from the host, as `lathe
+/// compile` and the JIT do.
+void setHostScheduleTarget(CPUPipelineOptions &options);
+
+/// Prints `rows` (the first one the header) as a table: each cell after two
+/// spaces, padded to its column's width, right-aligned where `rightAligned`
+/// says so; a left-aligned last column is not padded.
+void printTable(llvm::raw_ostream &os,
+                llvm::ArrayRef<llvm::SmallVector<std::string>> rows,
+                llvm::ArrayRef<bool> rightAligned);
 
 } // namespace lathe::cli
 
