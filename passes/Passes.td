@@ -109,6 +109,30 @@ def DefaultSchedulePass : Pass<"lathe-default-schedule", "mlir::ModuleOp"> {
   let dependentDialects = ["lathe::sched::SchedDialect"];
 }
 
+def PackPass : Pass<"lathe-pack", "mlir::func::FuncOp"> {
+  let summary = "Pack operands into tile-contiguous layouts by #sched.config";
+  let description = [{
+    For every linalg op whose `sched.config` has `pack` entries: copies
+    each packed operand into a layout whose packed loops are split into
+    blocks of the pack's tiles, contiguous in memory (a GEMM's B[K][N]
+    packed on n by 16 becomes [N/16][K][16], its A[M][K] packed on m by 8
+    becomes [M/8][K][8]), so that the register tile streams through each
+    panel. Constant operands (weights) are packed at compile time; others
+    by a reshape and a `linalg.transpose` before the op. The op becomes a
+    `linalg.generic` on the packed operands, other operands reshaped in
+    place (no copy), and its config is rewritten for the new loops: a
+    packed loop d keeps its index with its tiles divided by the pack tile,
+    and its inner loop is appended, whole and innermost. Fails, naming the
+    op and its config, when a pack tile does not divide its loop or the
+    config's tiles of that loop.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
 def TilePass : Pass<"lathe-tile", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops by the l2 and register tiles of their #sched.config";
   let description = [{

@@ -139,6 +139,10 @@ void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
     target.l1Bytes = options.l1Bytes;
     target.l2Bytes = options.l2Bytes;
     pm.addPass(createDefaultSchedulePass(target));
+    // Packing adds the run-time copies of non-constant operands, which get
+    // their own (default) schedules.
+    pm.addNestedPass<func::FuncOp>(createPackPass());
+    pm.addPass(createDefaultSchedulePass(target));
     pm.addNestedPass<func::FuncOp>(createTilePass());
     pm.addNestedPass<func::FuncOp>(createVectorizePass());
     pm.addPass(createCanonicalizerPass());

@@ -77,34 +77,50 @@ static FailureOr<sched::ConfigAttr> convConfig(linalg::Conv2DNhwcHwcfOp op,
   return config;
 }
 
-/// A transpose that moves the innermost dimension, larger than half of L2:
-/// square blocks of a cache line by a cache line, so that both the rows it
-/// reads and the rows it writes stay in L1 while a block is copied.
+/// The largest divisor of `size` that is at most `limit`.
+static int64_t largestDivisorUpTo(int64_t size, int64_t limit) {
+  for (int64_t t = std::min(size, limit); t > 1; --t)
+    if (size % t == 0)
+      return t;
+  return 1;
+}
+
+/// A transpose (also the run-time copy of a packed operand): vector
+/// copies. One that keeps the innermost dimension copies rows of up to
+/// four vectors; one that moves it copies square blocks of up to 16 x 16
+/// (a vector transposed in registers), which larger than half of L2 are
+/// also the cache tiles, so that the rows a block reads and writes stay in
+/// L1.
 static FailureOr<sched::ConfigAttr>
 transposeConfig(linalg::TransposeOp op, const ScheduleTarget &target) {
   ArrayRef<int64_t> perm = op.getPermutation();
   int64_t rank = perm.size();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (rank < 2 || perm.back() == rank - 1 ||
-      llvm::any_of(ranges, ShapedType::isDynamic))
-    return failure();
-  // Smaller ones stay in L2 as they are, and LLVM's loops do better.
   auto type = cast<ShapedType>(op->getResult(0).getType());
-  if (!type.getElementType().isIntOrFloat() ||
-      type.getNumElements() *
-              std::max<int64_t>(1, type.getElementTypeBitWidth() / 8) <=
-          target.l2Bytes / 2)
+  if (rank < 1 || llvm::any_of(ranges, ShapedType::isDynamic) ||
+      !type.getElementType().isIntOrFloat() ||
+      type.getElementTypeBitWidth() % 8 != 0)
     return failure();
-  // Loops are the result's dimensions: the last one writes contiguously,
-  // loop perm^-1(rank - 1) reads contiguously.
-  int64_t readLoop = llvm::find(perm, rank - 1) - perm.begin();
-  int64_t block = 16;
+  int64_t lanes =
+      std::max<int64_t>(1, target.vectorBits / type.getElementTypeBitWidth());
   SmallVector<int64_t> tiles(rank, 1);
-  tiles[rank - 1] = std::min(block, ranges[rank - 1]);
-  tiles[readLoop] = std::min(block, ranges[readLoop]);
+  SmallVector<int64_t> l2;
+  if (perm.back() == rank - 1) {
+    tiles[rank - 1] = largestDivisorUpTo(ranges[rank - 1], 4 * lanes);
+  } else {
+    // Loops are the result's dimensions: the last one writes contiguously,
+    // loop perm^-1(rank - 1) reads contiguously.
+    int64_t readLoop = llvm::find(perm, rank - 1) - perm.begin();
+    int64_t block = 16;
+    tiles[rank - 1] = largestDivisorUpTo(ranges[rank - 1], block);
+    tiles[readLoop] = largestDivisorUpTo(ranges[readLoop], block);
+    if (type.getNumElements() * (type.getElementTypeBitWidth() / 8) >
+        target.l2Bytes / 2)
+      l2 = tiles;
+  }
   auto config = sched::ConfigAttr::getChecked(
       [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
-      /*l3=*/{}, tiles, /*l1=*/{}, /*register=*/{}, /*vector=*/{},
+      /*l3=*/{}, l2, /*l1=*/{}, /*register=*/tiles, /*vector=*/tiles,
       /*unroll=*/1, /*parallel=*/{}, /*interchange=*/{}, /*packs=*/{});
   if (!config)
     return failure();
@@ -168,15 +184,26 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
 
   SmallVector<int64_t> l2 = {mc, nc, kc}, reg = {mr, nr, 1};
   SmallVector<int64_t> interchange = {1, 0, 2};
+  int64_t mLoop = 0, nLoop = 1;
   if (batched) {
     l2.insert(l2.begin(), 1);
     reg.insert(reg.begin(), 1);
     interchange = {0, 2, 1, 3};
+    mLoop = 1;
+    nLoop = 2;
   }
+  // A in MR-row panels ([M/MR][K][MR]) and B in NR-column panels
+  // ([N/NR][K][NR]): the register tile reads both as contiguous streams,
+  // whatever the row strides (a power-of-two stride maps every row of an
+  // unpacked panel to the same few L1 sets).
+  MLIRContext *ctx = op->getContext();
+  SmallVector<sched::PackAttr> packs = {
+      sched::PackAttr::get(ctx, /*operand=*/0, {mLoop}, {mr}),
+      sched::PackAttr::get(ctx, /*operand=*/1, {nLoop}, {nr})};
   auto config = sched::ConfigAttr::getChecked(
-      [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
+      [&] { return op->emitError(); }, ctx, /*outer=*/{},
       /*l3=*/{}, l2, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
-      /*parallel=*/{}, interchange, /*packs=*/{});
+      /*parallel=*/{}, interchange, packs);
   if (!config)
     return failure();
   return config;

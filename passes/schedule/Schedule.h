@@ -6,8 +6,8 @@
 //
 // This file declares passes/schedule: the heuristic that gives a kernel's
 // anchor op its default `#sched.config`, and the transforms that carry a
-// config out on linalg ops on tensors: multi-level tiling with loop
-// interchange (TileByConfig.cpp) and vectorization of the register tile
+// config out on linalg ops on tensors: operand packing (PackByConfig.cpp), multi-level
+// tiling with loop interchange (TileByConfig.cpp) and vectorization of the register tile
 // into FMA outer products with the accumulators kept in registers across
 // the reduction loop (VectorizeByConfig.cpp). The config travels as the
 // `sched.config` attribute of the op; nothing about the schedule is a
@@ -53,6 +53,18 @@ struct ScheduleTarget {
 /// MC x KC block of A in L2. The loops run n, m, k.
 mlir::FailureOr<sched::ConfigAttr> defaultConfig(mlir::linalg::LinalgOp op,
                                                  const ScheduleTarget &target);
+
+/// Packs the operands named by the config's `pack` entries into
+/// tile-contiguous layouts (constants at compile time, others by a
+/// linalg.transpose before the op) and rewrites `op` as a linalg.generic on
+/// them; every other operand indexing a packed loop is reshaped in place,
+/// the result reshaped back. The generic carries the config rewritten for
+/// its loops (a packed loop d keeps index d and its inner tile loop is
+/// appended), without packs. Fails with a diagnostic when a pack tile does
+/// not divide its loop or the config's tiles.
+mlir::FailureOr<mlir::linalg::GenericOp>
+packByConfig(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op,
+             sched::ConfigAttr config);
 
 /// Tiles `op` by `config`: its `l2` tiles, in the order of `interchange`,
 /// then its `register` tiles inside them. Returns the register-tile op,

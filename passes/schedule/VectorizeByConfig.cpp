@@ -97,6 +97,11 @@ static void populateContractionToFMAPatterns(RewritePatternSet &patterns) {
                     vector::VectorContractLowering::OuterProduct));
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
   vector::populateVectorOuterProductLoweringPatterns(patterns);
+  // A transposed tile (a packing copy) as one shuffle of the flattened
+  // vector, which LLVM turns into permutes, not one scalar per element.
+  vector::populateVectorTransposeLoweringPatterns(
+      patterns, vector::VectorTransformsOptions().setVectorTransposeLowering(
+                    vector::VectorTransposeLowering::Shuffle1D));
   for (Dialect *dialect : ctx->getLoadedDialects())
     dialect->getCanonicalizationPatterns(patterns);
   for (RegisteredOperationName name : ctx->getRegisteredOperations())

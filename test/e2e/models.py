@@ -176,8 +176,34 @@ def folding():
                   inits, "folding")
 
 
+def gemms():
+    """MatMuls whose shapes exercise the GEMM schedule: packed panels of A
+    and B (B an input, packed at run time, or a weight, packed at compile
+    time), a prime K, a batched product, tiles larger than the matrix and
+    prime sizes that get no schedule at all."""
+    rng = np.random.default_rng(6)
+    # (name, A shape, B shape, B is a weight)
+    cases = [("square", [64, 128], [128, 96], False),
+             ("weight", [64, 128], [128, 96], True),
+             ("prime_k", [48, 37], [37, 80], True),
+             ("small", [8, 3], [3, 16], False),
+             ("batched", [3, 24, 16], [3, 16, 40], False),
+             ("primes", [7, 13], [13, 5], True)]
+    nodes, inputs, outputs, inits = [], [], [], []
+    for name, a, b, weight in cases:
+        inputs.append(_io(f"{name}_a", a))
+        if weight:
+            inits.append(_weights(rng, f"{name}_b", b))
+        else:
+            inputs.append(_io(f"{name}_b", b))
+        nodes.append(helper.make_node("MatMul", [f"{name}_a", f"{name}_b"],
+                                      [f"{name}_c"], name=name))
+        outputs.append(_io(f"{name}_c", a[:-1] + b[-1:]))
+    return _model(nodes, inputs, outputs, inits, "gemms")
+
+
 MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual,
-          "attention": attention, "folding": folding}
+          "attention": attention, "folding": folding, "gemms": gemms}
 
 
 def main(argv):

@@ -5,11 +5,11 @@
 // (16 accumulators + 2 + 1 <= 32); KC = 128 (the A and B panels,
 // (8 + 32) * 128 * 4 bytes, fit half of L1), MC = 64, NC = 64; loops n, m, k.
 // AVX2 (8 lanes, 16 registers, the defaults): NR = 16, MR = 4 (8 rows would
-// need 19 registers).
+// need 19 registers). A is packed in MR-row panels, B in NR-column panels.
 // AVX512-LABEL: func.func @matmul
-// AVX512: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [8, 32, 1]}, vector = [8, 32, 1], interchange = [1, 0, 2]>}
+// AVX512: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [8, 32, 1]}, vector = [8, 32, 1], interchange = [1, 0, 2], pack = [#sched.pack<operand = 0, dims = [0], tiles = [8]>, #sched.pack<operand = 1, dims = [1], tiles = [32]>]>}
 // AVX2-LABEL: func.func @matmul
-// AVX2: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [4, 16, 1]}, vector = [4, 16, 1], interchange = [1, 0, 2]>}
+// AVX2: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [4, 16, 1]}, vector = [4, 16, 1], interchange = [1, 0, 2], pack = [#sched.pack<operand = 0, dims = [0], tiles = [4]>, #sched.pack<operand = 1, dims = [1], tiles = [16]>]>}
 func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x64xf32>, %c: tensor<64x64xf32>) -> tensor<64x64xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x64xf32>) outs(%c : tensor<64x64xf32>) -> tensor<64x64xf32>
   return %0 : tensor<64x64xf32>
@@ -65,7 +65,7 @@ func.func @conv(%x: tensor<1x58x58x64xf32>, %w: tensor<3x3x64x64xf32>, %c: tenso
 // A batch_matmul is scheduled as a matmul per batch: loops (b, m, n, k),
 // one batch per tile, the loops in the order b, n, m, k.
 // AVX512-LABEL: func.func @batched
-// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {l2 = [1, 64, 128, 64], register = [1, 8, 32, 1]}, vector = [1, 8, 32, 1], interchange = [0, 2, 1, 3]>}
+// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {l2 = [1, 64, 128, 64], register = [1, 8, 32, 1]}, vector = [1, 8, 32, 1], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 0, dims = [1], tiles = [8]>, #sched.pack<operand = 1, dims = [2], tiles = [32]>]>}
 func.func @batched(%a: tensor<12x128x64xf32>, %b: tensor<12x64x128xf32>, %c: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
   %0 = linalg.batch_matmul ins(%a, %b : tensor<12x128x64xf32>, tensor<12x64x128xf32>) outs(%c : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
   return %0 : tensor<12x128x128xf32>
@@ -73,16 +73,21 @@ func.func @batched(%a: tensor<12x128x64xf32>, %b: tensor<12x64x128xf32>, %c: ten
 
 // -----
 
-// A transpose that moves the innermost dimension and is larger than half of
-// L2 (here 2 MB of 4 MB) is copied in 16x16 blocks of the dimensions it
-// reads and writes contiguously; a small one (it stays in L2) is not.
+// Transposes are vector copies. One that moves the innermost dimension
+// copies 16x16 blocks of the dimensions it reads and writes contiguously;
+// larger than half of L2 (here 2 MB of 4 MB) the blocks are also its cache
+// tiles, smaller (it stays in L2) they are not. One that keeps the innermost
+// dimension copies rows of up to four vectors (the largest divisor of 40 up
+// to 64 is 40).
 // AVX512-LABEL: func.func @transposes
-// AVX512: linalg.transpose {{.+}} permutation = [0, 3, 1, 2]  {sched.config = #sched.config<tiles = {l2 = [1, 16, 1, 16]}>}
-// AVX512: linalg.transpose {{.+}} permutation = [0, 3, 1, 2]
-// AVX512-NOT: sched.config
+// AVX512: linalg.transpose {{.+}} permutation = [0, 3, 1, 2]  {sched.config = #sched.config<tiles = {l2 = [1, 16, 1, 16], register = [1, 16, 1, 16]}, vector = [1, 16, 1, 16]>}
+// AVX512: linalg.transpose {{.+}} permutation = [0, 3, 1, 2]  {sched.config = #sched.config<tiles = {register = [1, 16, 1, 8]}, vector = [1, 16, 1, 8]>}
+// AVX512: linalg.transpose {{.+}} permutation = [1, 0, 2]  {sched.config = #sched.config<tiles = {register = [1, 1, 40]}, vector = [1, 1, 40]>}
 func.func @transposes(%x: tensor<1x64x64x128xf32>, %y: tensor<1x128x64x64xf32>,
-                      %s: tensor<1x8x8x16xf32>, %t: tensor<1x16x8x8xf32>) -> (tensor<1x128x64x64xf32>, tensor<1x16x8x8xf32>) {
+                      %s: tensor<1x8x8x16xf32>, %t: tensor<1x16x8x8xf32>,
+                      %u: tensor<3x5x40xf32>, %v: tensor<5x3x40xf32>) -> (tensor<1x128x64x64xf32>, tensor<1x16x8x8xf32>, tensor<5x3x40xf32>) {
   %0 = linalg.transpose ins(%x : tensor<1x64x64x128xf32>) outs(%y : tensor<1x128x64x64xf32>) permutation = [0, 3, 1, 2]
   %1 = linalg.transpose ins(%s : tensor<1x8x8x16xf32>) outs(%t : tensor<1x16x8x8xf32>) permutation = [0, 3, 1, 2]
-  return %0, %1 : tensor<1x128x64x64xf32>, tensor<1x16x8x8xf32>
+  %2 = linalg.transpose ins(%u : tensor<3x5x40xf32>) outs(%v : tensor<5x3x40xf32>) permutation = [1, 0, 2]
+  return %0, %1, %2 : tensor<1x128x64x64xf32>, tensor<1x16x8x8xf32>, tensor<5x3x40xf32>
 }
