@@ -45,6 +45,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -194,6 +197,10 @@ void lathe::buildCPULoweringPipeline(OpPassManager &pm,
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
 
+  // Thread tiles on buffers: scf.forall to OpenMP (or to plain loops on one
+  // thread), before anything lowers the loops inside them.
+  buildParallelLoopLowering(pm, options.threads);
+
   // Loops, then the LLVM dialect. expand-strided-metadata produces affine
   // ops, so it runs before lower-affine; memref lowering runs before scf is
   // flattened to cf.
@@ -209,6 +216,8 @@ void lathe::buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // memref before scf -> cf: the memref.alloca_scope that scf-to-openmp
+  // wraps loop bodies in must still have one block when it is lowered.
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertSCFToCFPass());
   // math: LLVM intrinsics where they exist (exp, sqrt, ...), libm calls for
@@ -222,6 +231,10 @@ void lathe::buildCPULoweringPipeline(OpPassManager &pm,
   ConvertFuncToLLVMPassOptions funcOptions;
   funcOptions.useBarePtrCallConv = options.barePointers;
   pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  // The omp ops stay (their regions now LLVM): translation to LLVM IR
+  // outlines them into __kmpc_fork_call; this pass gives their operands and
+  // regions LLVM types.
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 
@@ -229,13 +242,38 @@ void lathe::buildCPULoweringPipeline(OpPassManager &pm,
   pm.addPass(createVerifyLLVMLegalPass());
 }
 
+void lathe::buildParallelLoopLowering(OpPassManager &pm, unsigned threads) {
+  if (threads == 1) {
+    pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
+    return;
+  }
+  // scf.forall has no OpenMP lowering of its own: through scf.parallel,
+  // which becomes omp.parallel { omp.wsloop { omp.loop_nest } }.
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  ConvertSCFToOpenMPPassOptions openmp;
+  openmp.numThreads = threads;
+  pm.addPass(createConvertSCFToOpenMPPass(openmp));
+}
+
+bool lathe::needsOpenMPRuntime(ModuleOp module) {
+  bool found = false;
+  module.walk([&](Operation *op) {
+    if (isa<omp::OpenMPDialect>(op->getDialect())) {
+      found = true;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return found;
+}
+
 void lathe::registerCPULoweringDependencies(DialectRegistry &registry) {
   registry.insert<nn::NNDialect, sched::SchedDialect, affine::AffineDialect,
                   arith::ArithDialect,
                   bufferization::BufferizationDialect,
                   func::FuncDialect, linalg::LinalgDialect, math::MathDialect,
-                  memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect,
-                  vector::VectorDialect,
+                  memref::MemRefDialect, omp::OpenMPDialect, scf::SCFDialect,
+                  tensor::TensorDialect, vector::VectorDialect,
                   LLVM::LLVMDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
@@ -257,6 +295,7 @@ void lathe::registerCPULoweringDependencies(DialectRegistry &registry) {
   vector::registerSubsetOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
 
 void lathe::registerLathePipelines() {

@@ -16,6 +16,10 @@
 #include "mlir/Pass/PassOptions.h"
 
 namespace mlir {
+class ModuleOp;
+} // namespace mlir
+
+namespace mlir {
 class DialectRegistry;
 class OpPassManager;
 } // namespace mlir
@@ -65,6 +69,15 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Tile and vectorize kernels by their #sched.config, "
                      "giving ops without one the default config"),
       llvm::cl::init(true)};
+  Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads that run the parallel loops of kernels (the "
+                     "scf.forall of a #sched.config's outer tiles): 1 runs "
+                     "them as sequential loops (no OpenMP runtime needed), "
+                     "N > 1 on N OpenMP threads, 0 on as many as the "
+                     "OpenMP runtime chooses (OMP_NUM_THREADS, else one per "
+                     "core)"),
+      llvm::cl::init(0)};
 };
 
 /// Optimizes the nn graph: removes identity ops, evaluates constant
@@ -109,10 +122,25 @@ void buildCPUKernelLoweringPipeline(mlir::OpPassManager &pm,
 /// Lowers a module of nn functions on static shapes to the LLVM dialect for
 /// the CPU: buildCPUBufferizationPipeline, deallocation, loops, LLVM. That
 /// is nn -> kernels -> linalg on tensors -> buffers (results become caller-owned
-/// out-parameters) -> loops -> LLVM. Ends by checking that only LLVM dialect
-/// ops remain.
+/// out-parameters) -> loops -> LLVM. The scf.forall loops of thread tiles
+/// become OpenMP parallel loops (`omp.parallel` + `omp.wsloop`, calls into
+/// libomp) unless `options.threads` is 1 (see buildParallelLoopLowering).
+/// Ends by checking that only LLVM (and OpenMP) dialect ops remain.
 void buildCPULoweringPipeline(mlir::OpPassManager &pm,
                               const CPUPipelineOptions &options);
+
+/// Lowers the scf.forall loops of a bufferized module: with `threads` 1 to
+/// sequential scf.for loops; otherwise to scf.parallel and then to OpenMP
+/// (`omp.parallel` holding an `omp.wsloop`), with a `num_threads` clause
+/// when `threads` > 1. Changes nothing in a module without scf.forall. Part
+/// of buildCPULoweringPipeline; OpenMP ops are lowered to the LLVM dialect
+/// later in that pipeline (convert-openmp-to-llvm).
+void buildParallelLoopLowering(mlir::OpPassManager &pm, unsigned threads);
+
+/// Whether `module` (e.g. the CPU pipeline's output) holds OpenMP dialect
+/// ops, whose translation to LLVM IR calls into the OpenMP runtime: the
+/// code must then be linked with (or run in a process holding) libomp.
+bool needsOpenMPRuntime(mlir::ModuleOp module);
 
 /// Adds to `registry` the dialects and external interface models (e.g. the
 /// bufferization models of arith, linalg and tensor) that the CPU lowering

@@ -5,13 +5,16 @@
 //===----------------------------------------------------------------------===//
 //
 // This file implements `lathe-verify-llvm-legal`, the check that ends every
-// lowering pipeline to the LLVM dialect.
+// lowering pipeline to the LLVM dialect. OpenMP dialect ops are legal too:
+// they hold LLVM dialect regions, and the translation to LLVM IR turns them
+// into calls into libomp.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace lathe {
@@ -24,11 +27,12 @@ using namespace mlir;
 namespace lathe {
 
 /// Returns the first op under `module` that is neither the module itself nor
-/// an LLVM dialect op, or null.
+/// an LLVM or OpenMP dialect op, or null.
 static Operation *findNonLLVMOp(ModuleOp module) {
   Operation *found = nullptr;
   module.walk([&](Operation *op) {
-    if (op == module || isa<LLVM::LLVMDialect>(op->getDialect()))
+    if (op == module ||
+        isa<LLVM::LLVMDialect, omp::OpenMPDialect>(op->getDialect()))
       return WalkResult::advance();
     found = op;
     return WalkResult::interrupt();
