@@ -6,7 +6,9 @@
 //
 // This file implements JITModel on MLIR's ExecutionEngine. The entry function
 // is lowered with bare-pointer arguments (inputs, then outputs as
-// out-parameters), so a run passes one pointer per tensor.
+// out-parameters), so a run passes one pointer per tensor. Kernels with
+// parallel loops call into LLVM's OpenMP runtime, which is loaded into the
+// process (once) before such a model is compiled.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +27,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
@@ -154,6 +157,24 @@ readSpecs(func::FuncOp func, TypeRange types, bool results) {
 }
 } // namespace
 
+/// Loads LLVM's OpenMP runtime into the process (once), so that the JIT
+/// resolves the `__kmpc_*` calls of parallel loops against it.
+static llvm::Error loadOpenMPRuntime() {
+  static const std::string error = [] {
+    std::string message;
+    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(
+            codegen::cpu::openMPRuntimePath().str().c_str(), &message))
+      return "the model runs loops on threads, but the OpenMP runtime " +
+             codegen::cpu::openMPRuntimePath().str() +
+             " cannot be loaded (" + message +
+             "): install libomp-19-dev, or compile with 1 thread";
+    return std::string();
+  }();
+  if (error.empty())
+    return llvm::Error::success();
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
+}
+
 struct JITModel::Impl {
   std::unique_ptr<MLIRContext> ownedContext;
   std::unique_ptr<ExecutionEngine> engine;
@@ -164,7 +185,8 @@ JITModel::JITModel(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
 JITModel::~JITModel() = default;
 
 llvm::Expected<std::unique_ptr<JITModel>>
-JITModel::compile(ModuleOp module, StringRef entry) {
+JITModel::compile(ModuleOp module, StringRef entry,
+                  const JITOptions &jitOptions) {
   MLIRContext *ctx = module.getContext();
   auto func = module.lookupSymbol<func::FuncOp>(entry);
   if (!func)
@@ -189,9 +211,13 @@ JITModel::compile(ModuleOp module, StringRef entry) {
   PassManager pm(ctx);
   CPUPipelineOptions pipeline;
   codegen::cpu::setScheduleTarget(pipeline, host);
+  pipeline.threads = jitOptions.threads;
   buildCPULoweringPipeline(pm, pipeline);
   if (failed(pm.run(module)))
     return diagnostics.error("lowering to the LLVM dialect failed");
+  if (needsOpenMPRuntime(module))
+    if (llvm::Error err = loadOpenMPRuntime())
+      return std::move(err);
 
   codegen::cpu::dropNonLLVMArgumentAttributes(module);
 
@@ -230,7 +256,7 @@ JITModel::compile(ModuleOp module, StringRef entry) {
 
 llvm::Expected<std::unique_ptr<JITModel>>
 JITModel::compileSource(StringRef source, StringRef entry,
-                        StringRef bufferName) {
+                        StringRef bufferName, const JITOptions &options) {
   auto ctx = std::make_unique<MLIRContext>();
   DialectRegistry registry;
   registerCPULoweringDependencies(registry);
@@ -247,7 +273,7 @@ JITModel::compileSource(StringRef source, StringRef entry,
     if (!module)
       return diagnostics.error("cannot parse " + bufferName);
   }
-  auto model = compile(*module, entry);
+  auto model = compile(*module, entry, options);
   if (!model)
     return model.takeError();
   (*model)->impl->ownedContext = std::move(ctx);
@@ -255,7 +281,8 @@ JITModel::compileSource(StringRef source, StringRef entry,
 }
 
 llvm::Expected<std::unique_ptr<JITModel>>
-JITModel::compileONNX(StringRef path, const frontend::ImportOptions &options) {
+JITModel::compileONNX(StringRef path, const frontend::ImportOptions &options,
+                      const JITOptions &jitOptions) {
   auto ctx = std::make_unique<MLIRContext>();
   DialectRegistry registry;
   registerCPULoweringDependencies(registry);
@@ -277,7 +304,7 @@ JITModel::compileONNX(StringRef path, const frontend::ImportOptions &options) {
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      messages);
   }
-  auto model = compile(**module, "main");
+  auto model = compile(**module, "main", jitOptions);
   if (!model)
     return model.takeError();
   (*model)->impl->ownedContext = std::move(ctx);

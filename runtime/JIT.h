@@ -60,6 +60,16 @@ struct TensorSpec {
   size_t numBytes() const { return numElements() * dtypeSize(dtype); }
 };
 
+/// How the JIT compiles a model.
+struct JITOptions {
+  /// Threads that run the parallel loops of the model's kernels (the thread
+  /// tiles of their #sched.config): 0 leaves the count to the OpenMP
+  /// runtime (OMP_NUM_THREADS, else one per core), 1 runs them as
+  /// sequential loops, N > 1 on N threads. Models with parallel loops load
+  /// LLVM's OpenMP runtime (libomp) into the process unless this is 1.
+  unsigned threads = 0;
+};
+
 /// A model compiled in-process for the host CPU. Thread-compatible: run() may
 /// be called concurrently on distinct buffers.
 class JITModel {
@@ -69,17 +79,20 @@ public:
   /// Compiles the function `entry` of `module` (nn dialect, static shapes).
   /// The module is lowered in place.
   static llvm::Expected<std::unique_ptr<JITModel>>
-  compile(mlir::ModuleOp module, llvm::StringRef entry = "main");
+  compile(mlir::ModuleOp module, llvm::StringRef entry = "main",
+          const JITOptions &options = {});
 
   /// Parses `source` (MLIR text in the nn dialect) and compiles its function
   /// `entry`. `bufferName` names the source in diagnostics.
   static llvm::Expected<std::unique_ptr<JITModel>>
   compileSource(llvm::StringRef source, llvm::StringRef entry = "main",
-                llvm::StringRef bufferName = "<source>");
+                llvm::StringRef bufferName = "<source>",
+                const JITOptions &options = {});
 
   /// Imports the ONNX model at `path` and compiles its graph.
   static llvm::Expected<std::unique_ptr<JITModel>>
-  compileONNX(llvm::StringRef path, const frontend::ImportOptions &options);
+  compileONNX(llvm::StringRef path, const frontend::ImportOptions &options,
+              const JITOptions &jitOptions = {});
 
   llvm::ArrayRef<TensorSpec> inputs() const { return inputSpecs; }
   llvm::ArrayRef<TensorSpec> outputs() const { return outputSpecs; }

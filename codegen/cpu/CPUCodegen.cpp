@@ -23,9 +23,12 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace llvm;
 using namespace lathe::codegen;
@@ -136,8 +139,27 @@ Expected<std::string> cpu::findLinker(const TargetSpec &target) {
                : "no " + join(target.linkers, ", ") + " on PATH"));
 }
 
+bool cpu::usesOpenMPRuntime(const Module &module) {
+  for (const Function &f : module.functions())
+    if (f.isDeclaration() && f.getName().starts_with("__kmpc_"))
+      return true;
+  return false;
+}
+
+StringRef cpu::openMPRuntimePath() { return LATHE_LIBOMP_PATH; }
+
 Error cpu::linkSharedLibrary(const TargetSpec &target,
-                             ArrayRef<std::string> objects, StringRef output) {
+                             ArrayRef<std::string> objects, StringRef output,
+                             bool openmp) {
+  if (openmp && Triple(target.triple).getArch() !=
+                    Triple(sys::getProcessTriple()).getArch())
+    return createStringError(
+        inconvertibleErrorCode(),
+        "the model runs loops on threads, which needs an OpenMP runtime "
+        "for target '" +
+            target.name + "' (" + target.triple +
+            "); Lathe knows only the host's (" + openMPRuntimePath() +
+            "): compile with --threads 1");
   Expected<std::string> linker = findLinker(target);
   if (!linker)
     return linker.takeError();
@@ -148,6 +170,13 @@ Error cpu::linkSharedLibrary(const TargetSpec &target,
                                    output.str()};
   args.append(objects.begin(), objects.end());
   args.push_back("-lm");
+  // libomp lives in LLVM's own library folder, which the loader does not
+  // search: the .so records where it is.
+  if (openmp) {
+    args.push_back(openMPRuntimePath().str());
+    args.push_back(
+        ("-Wl,-rpath," + sys::path::parent_path(openMPRuntimePath())).str());
+  }
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string command = join(argRefs, " ");
 

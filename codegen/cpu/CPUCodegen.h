@@ -74,13 +74,22 @@ llvm::Error emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
 /// The first of `target.linkers` found on PATH, as a full path.
 llvm::Expected<std::string> findLinker(const TargetSpec &target);
 
+/// Whether `module` calls into the OpenMP runtime (the `__kmpc_*` calls
+/// that the translation of OpenMP dialect ops emits).
+bool usesOpenMPRuntime(const llvm::Module &module);
+
+/// The OpenMP runtime (libomp.so) found when Lathe was configured.
+llvm::StringRef openMPRuntimePath();
+
 /// Links `objects` into the shared library `output` with the target's
-/// compiler driver: `<linker> -shared -o <output> <objects>... -lm`. A
-/// missing driver or a failing link is an error naming the command (and
-/// holding the linker's messages).
+/// compiler driver: `<linker> -shared -o <output> <objects>... -lm`, and
+/// with `openmp` also against libomp (openMPRuntimePath(), found through an
+/// rpath). A missing driver, an OpenMP link for another architecture than
+/// the host's (Lathe knows no libomp for it) or a failing link is an error
+/// naming the command (and holding the linker's messages).
 llvm::Error linkSharedLibrary(const TargetSpec &target,
                               llvm::ArrayRef<std::string> objects,
-                              llvm::StringRef output);
+                              llvm::StringRef output, bool openmp = false);
 
 } // namespace lathe::codegen::cpu
 

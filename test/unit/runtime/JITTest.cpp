@@ -37,8 +37,9 @@ std::vector<float> randomData(size_t n, unsigned seed) {
 
 /// Compiles `source`, runs @main on `inputs` and returns its outputs.
 std::vector<std::vector<float>> runModel(const std::string &source,
-                                         std::vector<std::vector<float>> inputs) {
-  auto model = JITModel::compileSource(source);
+                                         std::vector<std::vector<float>> inputs,
+                                         const JITOptions &options = {}) {
+  auto model = JITModel::compileSource(source, "main", "<source>", options);
   if (!model) {
     ADD_FAILURE() << llvm::toString(model.takeError());
     return {};
@@ -176,6 +177,48 @@ TEST(JITTest, ScheduledMatmulsMatchReference) {
     ASSERT_EQ(out.size(), 1u);
     expectNear(out[0], refMatmul(a, b, c.m, c.n, c.k), 1e-4f);
   }
+}
+
+TEST(JITTest, ThreadedMatmulsMatchReference) {
+  // Thread tiles (an scf.forall over the parallel loops, lowered to OpenMP)
+  // on 1, 2 and the runtime's choice of threads: over n alone, over m and n,
+  // with sequential outer tiles of a non-parallel loop, with more tiles
+  // than threads and not a multiple of them (96 rows in tiles of 32), and
+  // parallel loops without outer tiles (the l2 tiles go to threads).
+  struct Case {
+    int64_t m, n, k;
+    std::string config;
+  };
+  std::vector<Case> cases = {
+      {64, 128, 48,
+       "#sched.config<tiles = {outer = [0, 64, 0], l2 = [32, 64, 16], "
+       "register = [4, 16, 1]}, vector = [4, 16, 1], parallel = [1], "
+       "interchange = [1, 0, 2]>"},
+      {64, 64, 32,
+       "#sched.config<tiles = {outer = [32, 32, 0], register = [4, 16, 1]}, "
+       "vector = [4, 16, 1], parallel = [0, 1]>"},
+      {64, 64, 32,
+       "#sched.config<tiles = {outer = [32, 32, 16], register = [4, 16, 1]}, "
+       "vector = [4, 16, 1], parallel = [1]>"},
+      {96, 32, 8,
+       "#sched.config<tiles = {outer = [32, 0, 0], register = [4, 16, 1]}, "
+       "vector = [4, 16, 1], parallel = [0]>"},
+      {32, 64, 16,
+       "#sched.config<tiles = {l2 = [16, 32, 16], register = [4, 16, 1]}, "
+       "vector = [4, 16, 1], parallel = [1]>"},
+  };
+  for (unsigned threads : {1u, 2u, 0u})
+    for (const Case &c : cases) {
+      SCOPED_TRACE("threads " + std::to_string(threads) + "\n" +
+                   matmulModel(c.m, c.n, c.k, c.config));
+      auto a = randomData(c.m * c.k, 61), b = randomData(c.k * c.n, 62);
+      JITOptions options;
+      options.threads = threads;
+      auto out = runModel(matmulModel(c.m, c.n, c.k, c.config), {a, b},
+                          options);
+      ASSERT_EQ(out.size(), 1u);
+      expectNear(out[0], refMatmul(a, b, c.m, c.n, c.k), 1e-4f);
+    }
 }
 
 TEST(JITTest, ScheduledLinearLayers) {
