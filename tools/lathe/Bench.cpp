@@ -141,6 +141,12 @@ struct BenchOptions {
              cl::desc("Timed runs of the model and of each kernel, after one "
                       "warm-up run; the median is reported (default 20)"),
              cl::init(20), cl::sub(sub), cl::cat(category)),
+        threads("threads",
+                cl::desc("Threads that run the parallel loops of kernels "
+                         "(default 1); % peak is then of N times the "
+                         "one-thread FMA peak"),
+                cl::value_desc("N"), cl::init(1), cl::sub(sub),
+                cl::cat(category)),
         json("json",
              cl::desc("Print the report as one JSON object (nothing else on "
                       "stdout)"),
@@ -148,6 +154,7 @@ struct BenchOptions {
 
   cl::list<std::string> inputShapes;
   cl::opt<unsigned> runs;
+  cl::opt<unsigned> threads;
   cl::opt<bool> json;
 };
 
@@ -230,11 +237,20 @@ int runBench(const BenchOptions &o, StringRef modelPath) {
     return fail("the imported module has no @main");
   SmallVector<mlir::func::FuncOp> kernels = fusion::getCalledKernels(main);
 
-  auto [peak, peakBits] = measureFmaPeak();
+  if (o.threads < 1)
+    return fail("--threads must be at least 1, got " +
+                Twine(unsigned(o.threads)));
+  JITOptions jitOptions;
+  jitOptions.threads = o.threads.getValue();
+
+  // The peak of the threads the kernels may use: N times one core's (the
+  // FMA loop runs on one thread).
+  auto [threadPeak, peakBits] = measureFmaPeak();
+  double peak = threadPeak * o.threads;
 
   // The whole model.
   mlir::OwningOpRef<mlir::ModuleOp> whole = (**module).clone();
-  auto model = JITModel::compile(*whole, "main");
+  auto model = JITModel::compile(*whole, "main", jitOptions);
   if (!model)
     return fail(toString(model.takeError()));
   auto modelSeconds = timeModel(**model, o.runs);
@@ -249,7 +265,7 @@ int runBench(const BenchOptions &o, StringRef modelPath) {
       continue;
     timing.summary = std::move(*summary);
     mlir::OwningOpRef<mlir::ModuleOp> single = kernelModule(kernel);
-    auto compiled = JITModel::compile(*single, "main");
+    auto compiled = JITModel::compile(*single, "main", jitOptions);
     if (!compiled)
       return fail("kernel " + timing.summary.name + ": " +
                   toString(compiled.takeError()));
@@ -286,8 +302,9 @@ int runBench(const BenchOptions &o, StringRef modelPath) {
                        {"percent_of_peak", peak > 0 ? 100 * g / peak : 0.0}});
     }
     printJSON(json::Object{{"model", modelPath},
-                           {"threads", 1},
+                           {"threads", int64_t(o.threads)},
                            {"fma_peak_gflops", peak},
+                           {"fma_peak_gflops_per_thread", threadPeak},
                            {"fma_peak_vector_bits", peakBits},
                            {"model_median_ms", *modelSeconds * 1e3},
                            {"kernels_sum_ms", kernelSum * 1e3},
@@ -298,7 +315,11 @@ int runBench(const BenchOptions &o, StringRef modelPath) {
   raw_ostream &os = outs();
   os << "model: " << modelPath << "\n";
   os << "FMA peak (measured, 1 thread, " << peakBits
-     << "-bit vectors): " << format("%.1f", peak) << " GFLOP/s\n";
+     << "-bit vectors): " << format("%.1f", threadPeak) << " GFLOP/s";
+  if (o.threads > 1)
+    os << "; " << o.threads << " threads: " << format("%.1f", peak)
+       << " GFLOP/s";
+  os << "\n";
   os << "model: median " << format("%.3f", *modelSeconds * 1e3) << " ms over "
      << o.runs << " runs; its " << timings.size()
      << " kernels alone: " << format("%.3f", kernelSum * 1e3) << " ms\n\n";

@@ -12,6 +12,7 @@
 
 #include "tools/lathe/Commands.h"
 #include "tools/lathe/Diagnostics.h"
+#include "tools/lathe/ModelInfo.h"
 
 #include "codegen/ABI.h"
 #include "codegen/Target.h"
@@ -172,7 +173,15 @@ struct CompileOptions {
         printDebugInfo("print-debuginfo",
                        cl::desc("Print op locations (the ONNX node names) "
                                 "with --emit=nn and --emit=linalg"),
-                       cl::init(false), cl::sub(sub), cl::cat(category)) {}
+                       cl::init(false), cl::sub(sub), cl::cat(category)),
+        threads("threads",
+                cl::desc("Threads that run the parallel loops of kernels: "
+                         "0 (the default) leaves the count to the OpenMP "
+                         "runtime at run time (OMP_NUM_THREADS, else one "
+                         "per core), N > 1 fixes it, 1 compiles them as "
+                         "sequential loops (the .so then needs no libomp)"),
+                cl::value_desc("N"), cl::init(0), cl::sub(sub),
+                cl::cat(category)) {}
 
   cl::opt<Emit> emit;
   cl::opt<std::string> output;
@@ -181,6 +190,7 @@ struct CompileOptions {
   cl::opt<std::string> modelName;
   cl::list<std::string> inputShapes;
   cl::opt<bool> printDebugInfo;
+  cl::opt<unsigned> threads;
 };
 
 /// Prints "lathe compile: <message>" and returns the exit code of a failure.
@@ -282,7 +292,9 @@ int runCompile(const CompileOptions &o, StringRef model) {
   registerCPULoweringDependencies(registry);
   ctx.appendDialectRegistry(registry);
   DiagnosticPrinter diagnostics(ctx, model);
-  auto imported = frontend::importONNXFile(model, ctx, importOptions);
+  auto imported = model.ends_with(".mlir")
+                      ? importModel("compile", model, o.inputShapes, ctx)
+                      : frontend::importONNXFile(model, ctx, importOptions);
   if (failed(imported))
     return 1;
   mlir::ModuleOp module = **imported;
@@ -345,6 +357,7 @@ int runCompile(const CompileOptions &o, StringRef model) {
             // width, registers and caches.
             CPUPipelineOptions options;
             cpu::setScheduleTarget(options, *target);
+            options.threads = o.threads.getValue();
             buildCPULoweringPipeline(pm, options);
           },
           "lowering to the LLVM dialect"))
@@ -389,7 +402,8 @@ int runCompile(const CompileOptions &o, StringRef model) {
       return fail(std::move(err));
   }
   if (Error err = cpu::linkSharedLibrary(*target, {objectPath.str().str()},
-                                         outputPath))
+                                         outputPath,
+                                         cpu::usesOpenMPRuntime(**llvmModule)))
     return fail(std::move(err));
   header->os() << generateCHeader(*abi);
   out->keep();

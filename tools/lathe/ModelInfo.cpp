@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// This file implements importing a model for a subcommand and describing
-// its signature.
+// This file implements importing a model for a subcommand (an ONNX file, or
+// MLIR text in the nn dialect) and describing its signature.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,8 +17,10 @@
 #include "frontend/onnx/Importer.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -45,6 +47,24 @@ FailureOr<OwningOpRef<ModuleOp>> importModel(StringRef command, StringRef model,
   // The importer's diagnostics are complete one-line messages naming the
   // file and node; DiagnosticPrinter prints them as they are.
   DiagnosticPrinter diagnostics(ctx, model);
+  if (model.ends_with(".mlir")) {
+    // nn-dialect text as written (shapes static already): the way to hand
+    // a kernel a #sched.config.
+    if (!inputShapes.empty()) {
+      errs() << "lathe " << command
+             << ": --input-shape applies to ONNX models only, and " << model
+             << " is MLIR\n";
+      return failure();
+    }
+    OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(model, &ctx);
+    if (!module)
+      return failure();
+    // The model's name, as the ONNX importer gives it.
+    if (!(*module)->hasAttr("nn.model"))
+      (*module)->setAttr("nn.model",
+                         StringAttr::get(&ctx, sys::path::stem(model)));
+    return module;
+  }
   return frontend::importONNXFile(model, ctx, options);
 }
 

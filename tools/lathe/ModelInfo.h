@@ -37,7 +37,8 @@ struct TensorInfo {
 
 /// Imports the model for `lathe <command>`. Checks that a model was given,
 /// parses `inputShapes` (the --input-shape values) and imports the model
-/// into `ctx`. On failure prints one line per problem on stderr, either
+/// into `ctx`: an ONNX file, or a `.mlir` file of nn-dialect functions
+/// (parsed as is; ops may carry a `sched.config`). On failure prints one line per problem on stderr, either
 /// `lathe <command>: ...` or the importer's own diagnostic (which names the
 /// file and node; printed by DiagnosticPrinter), and returns failure.
 mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>

@@ -69,9 +69,9 @@ struct RunOptions {
               cl::value_desc("N"), cl::init(0), cl::sub(sub),
               cl::cat(category)),
         threads("threads",
-                cl::desc("Threads to run on; the generated code is "
-                         "single-threaded in this version, so only 1 "
-                         "(the default) is accepted"),
+                cl::desc("Threads that run the parallel loops of kernels "
+                         "(those of a #sched.config with outer tiles and "
+                         "parallel loops; default 1: sequential loops)"),
                 cl::value_desc("N"), cl::init(1), cl::sub(sub),
                 cl::cat(category)),
         inputShapes("input-shape",
@@ -360,11 +360,6 @@ int runRun(const RunOptions &o, StringRef modelPath) {
   // Options that need no model.
   if (o.threads < 1)
     return fail("--threads must be at least 1, got " + Twine(int(o.threads)));
-  if (o.threads > 1)
-    return fail("--threads " + Twine(int(o.threads)) +
-                ": the generated code is single-threaded in this version of "
-                "Lathe (parallel loops arrive with the scheduling passes); "
-                "use --threads 1");
   if (o.bench < 0)
     return fail("--bench must be a number of runs (0 or more), got " +
                 Twine(int(o.bench)));
@@ -445,7 +440,9 @@ int runRun(const RunOptions &o, StringRef modelPath) {
     }
   }
 
-  auto model = JITModel::compile(**module);
+  JITOptions jitOptions;
+  jitOptions.threads = o.threads.getValue();
+  auto model = JITModel::compile(**module, "main", jitOptions);
   if (!model)
     return fail(toString(model.takeError()));
   double compileMs = msSince(compileStart);
@@ -590,7 +587,7 @@ int runRun(const RunOptions &o, StringRef modelPath) {
     os << "latency: median " << formatMs(bench->median) << " ms, min "
        << formatMs(bench->min) << " ms, mean " << formatMs(bench->mean)
        << " ms over " << bench->runs << " runs (after 1 warm-up run, "
-       << o.threads << " thread)\n";
+       << o.threads << (o.threads == 1 ? " thread)\n" : " threads)\n");
   return 0;
 }
 
