@@ -236,7 +236,7 @@ def markdown(report):
              "ORT's is session.run timed from this script's Python process",
              ]
     lines += [f"- note: {n}" for n in report["notes"]]
-    lines += ["", "| model | Lathe ms | ORT ms | Lathe / ORT | max abs err (max abs ORT) | "
+    lines += ["", "| model | Lathe ms | ORT ms | Lathe ms / ORT ms | max abs err (max abs ORT) | "
               "check | Lathe compile s |",
               "| --- | ---: | ---: | ---: | ---: | --- | ---: |"]
     for row in report["rows"]:
