@@ -29,8 +29,11 @@ one run:
     median of RUNS timed runs after one warm-up. Lathe's code is single-
     threaded in this version.
 GFLOP/s = 2 * Cout * Hout * Wout * (Cin / groups) * kH * kW / median time
-(the bias is not counted). A shape Lathe fails on gets its error recorded
-and the run goes on.
+(the bias is not counted). Lathe's model time includes the layout changes
+it puts around the convolution (NCHW to its internal layout and back), which
+a whole network pays once; `lathe bench MODEL --json` then times each
+kernel alone, and the convolution kernel's own GFLOP/s is reported too. A
+shape Lathe fails on gets its error recorded and the run goes on.
 
 Writes bench/results/conv-<host>-<UTC date>.json and .md (-t<N> before the
 extension when --threads is not 1) and prints the table. docs/bench.md
@@ -327,6 +330,22 @@ def measure(args, net, conv, layers):
                             "ref_max_abs": float(np.abs(ref).max())}
     if lmed:
         row["ratio"] = row["lathe"]["gflops"] / row["ort"]["gflops"]
+    # The model's time includes Lathe's layout changes (NCHW <-> its internal
+    # layout) around the convolution; `lathe bench` times each kernel alone.
+    try:
+        r = subprocess.run([args.lathe, "bench", model, "--runs", str(args.runs),
+                            "--json"], capture_output=True, text=True,
+                           timeout=args.lathe_timeout)
+        kernels = json.loads(r.stdout).get("kernels", []) if r.returncode == 0 else []
+    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError):
+        kernels = []
+    row["lathe_kernels"] = [{k: x.get(k) for k in ("name", "ops", "median_us", "gflops")}
+                            for x in kernels]
+    conv_k = [x for x in kernels if any("conv" in o for o in x.get("ops", []))]
+    if conv_k:
+        us = sum(x["median_us"] for x in conv_k)
+        row["lathe"]["conv_kernel_us"] = us
+        row["lathe"]["conv_kernel_gflops"] = conv.flops / (us * 1e-6) / 1e9
     return row
 
 
@@ -351,8 +370,8 @@ def markdown(report):
         lines += ["", f"## {net}", "",
                   "| layer shape (Cin×H×W → Cout, k×k/stride, pad) | kind | × in net | "
                   "MFLOP | Lathe GFLOP/s | ORT GFLOP/s | Lathe / ORT GFLOP/s | Lathe µs | "
-                  "ORT µs | check |",
-                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+                  "ORT µs | Lathe conv kernel alone GFLOP/s | check |",
+                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
         for r in rows:
             ort = r.get("ort", {})
             ort_g = f"{ort['gflops']:.1f}" if ort else "–"
@@ -364,14 +383,16 @@ def markdown(report):
                 msg = msg.replace("|", "\\|")
                 if len(msg) > 300:
                     msg = msg[:300] + " …"
-                lines.append(head + f"failed | {ort_g} | – | – | {ort_us} | {msg} |")
+                lines.append(head + f"failed | {ort_g} | – | – | {ort_us} | – | {msg} |")
                 continue
             lat = r["lathe"]
             c = r["check"]
             check = "ok" if c["ok"] else "**wrong**: " + c.get(
                 "error", f"max abs err {c.get('max_abs_err', 0):.2g}")
+            kg = lat.get("conv_kernel_gflops")
             lines.append(head + f"{lat['gflops']:.1f} | {ort_g} | {r['ratio']:.2f}× | "
-                         f"{lat['median_ms'] * 1e3:.0f} | {ort_us} | {check} |")
+                         f"{lat['median_ms'] * 1e3:.0f} | {ort_us} | "
+                         f"{f'{kg:.1f}' if kg else '–'} | {check} |")
             t = total.setdefault(net, [0.0, 0.0])
             t[0] += lat["median_ms"] * r["count"]
             t[1] += ort["median_ms"] * r["count"]
