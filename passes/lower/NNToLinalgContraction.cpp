@@ -235,6 +235,10 @@ struct GemmLowering : StaticShapeLowering<nn::GemmOp> {
   }
 };
 
+/// Channels-last convolutions with at least this many filters (and a
+/// window larger than 1x1) lower to a matmul on im2col.
+constexpr int64_t kIm2colMinFilters = 256;
+
 struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
   using StaticShapeLowering::StaticShapeLowering;
   LogicalResult lowerStatic(nn::Conv2dOp op,
@@ -292,7 +296,97 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
     Attribute dilations = rewriter.getI64TensorAttr(op.getDilations());
     Value weight = op.getWeight();
     Value result;
-    if (channelsLast && groups == 1) {
+    ArrayRef<int64_t> opStrides = op.getStrides();
+    bool pointwise = weightType.getDimSize(0) == 1 &&
+                     weightType.getDimSize(1) == 1 &&
+                     llvm::all_of(pads, [](int64_t p) { return p == 0; });
+    if (channelsLast && groups == 1 && pointwise) {
+      // A 1x1 convolution is a matmul of the [N*OH*OW, C] pixels (every
+      // stride-th one) by the [C, F] weights, which the matmul schedule
+      // packs and tiles.
+      if (llvm::any_of(opStrides, [](int64_t s) { return s != 1; })) {
+        SmallVector<int64_t> sizes = {type.getDimSize(0), type.getDimSize(1),
+                                      type.getDimSize(2), channels};
+        auto slicedType = RankedTensorType::get(sizes, elementType);
+        input = rewriter.create<tensor::ExtractSliceOp>(
+            loc, slicedType, input, ValueRange{}, ValueRange{}, ValueRange{},
+            rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}),
+            rewriter.getDenseI64ArrayAttr(sizes),
+            rewriter.getDenseI64ArrayAttr(
+                {1, opStrides[0], opStrides[1], 1}));
+      }
+      int64_t pixels =
+          type.getDimSize(0) * type.getDimSize(1) * type.getDimSize(2);
+      auto matrix = [&](int64_t rows, int64_t cols) {
+        return RankedTensorType::get({rows, cols}, elementType);
+      };
+      Value product =
+          rewriter
+              .create<linalg::MatmulOp>(
+                  loc, TypeRange{matrix(pixels, filters)},
+                  ValueRange{reshapeTo(rewriter, loc, input,
+                                       matrix(pixels, channels)),
+                             reshapeTo(rewriter, loc, weight,
+                                       matrix(channels, filters))},
+                  ValueRange{reshapeTo(rewriter, loc, init,
+                                       matrix(pixels, filters))})
+              .getResult(0);
+      result = reshapeTo(rewriter, loc, product, type);
+    } else if (channelsLast && groups == 1 && filters >= kIm2colMinFilters) {
+      // Wide convolutions as a matmul on im2col: the [N*OH*OW, KH*KW*C]
+      // windows (one strided copy of the input per kernel position) by the
+      // [KH*KW*C, F] weights, which the matmul schedule packs at compile
+      // time. The copy is 1/(2F) of the FLOPs; with F filters 4F bytes
+      // apart, the direct convolution's weight rows alias in L1.
+      int64_t kh = weightType.getDimSize(0), kw = weightType.getDimSize(1);
+      int64_t n = type.getDimSize(0), oh = type.getDimSize(1),
+              ow = type.getDimSize(2);
+      ArrayRef<int64_t> dilationValues = op.getDilations();
+      auto colType =
+          RankedTensorType::get({n, oh, ow, kh * kw, channels}, elementType);
+      Value col = rewriter.create<tensor::EmptyOp>(loc, colType.getShape(),
+                                                   elementType);
+      auto windowType =
+          RankedTensorType::get({n, oh, ow, channels}, elementType);
+      auto i64s = [&](ArrayRef<int64_t> v) {
+        return rewriter.getDenseI64ArrayAttr(v);
+      };
+      for (int64_t i = 0; i < kh; ++i)
+        for (int64_t j = 0; j < kw; ++j) {
+          Value window = rewriter.create<tensor::ExtractSliceOp>(
+              loc, windowType, input, ValueRange{}, ValueRange{}, ValueRange{},
+              i64s({0, i * dilationValues[0], j * dilationValues[1], 0}),
+              i64s({n, oh, ow, channels}),
+              i64s({1, opStrides[0], opStrides[1], 1}));
+          SmallVector<int64_t> offsets = {0, 0, 0, i * kw + j, 0};
+          SmallVector<int64_t> sizes = {n, oh, ow, 1, channels};
+          SmallVector<int64_t> ones(5, 1);
+          Value slot = rewriter.create<tensor::ExtractSliceOp>(
+              loc, windowType, col, ValueRange{}, ValueRange{}, ValueRange{},
+              i64s(offsets), i64s(sizes), i64s(ones));
+          Value copied =
+              rewriter.create<linalg::CopyOp>(loc, window, slot).getResult(0);
+          col = rewriter.create<tensor::InsertSliceOp>(
+              loc, copied, col, ValueRange{}, ValueRange{}, ValueRange{},
+              i64s(offsets), i64s(sizes), i64s(ones));
+        }
+      int64_t pixels = n * oh * ow, depth = kh * kw * channels;
+      auto matrix = [&](int64_t rows, int64_t cols) {
+        return RankedTensorType::get({rows, cols}, elementType);
+      };
+      Value product =
+          rewriter
+              .create<linalg::MatmulOp>(
+                  loc, TypeRange{matrix(pixels, filters)},
+                  ValueRange{reshapeTo(rewriter, loc, col,
+                                       matrix(pixels, depth)),
+                             reshapeTo(rewriter, loc, weight,
+                                       matrix(depth, filters))},
+                  ValueRange{reshapeTo(rewriter, loc, init,
+                                       matrix(pixels, filters))})
+              .getResult(0);
+      result = reshapeTo(rewriter, loc, product, type);
+    } else if (channelsLast && groups == 1) {
       result = rewriter
                    .create<linalg::Conv2DNhwcHwcfOp>(
                        loc, TypeRange{type}, ValueRange{input, weight},

@@ -16,6 +16,8 @@
 
 #include "dialects/sched/SchedDialect.h"
 
+#include "mlir/IR/Matchers.h"
+
 namespace lathe {
 #define GEN_PASS_DEF_DEFAULTSCHEDULEPASS
 #include "passes/Passes.h.inc"
@@ -85,15 +87,15 @@ static int64_t largestDivisorUpTo(int64_t size, int64_t limit) {
   return 1;
 }
 
-/// A transpose (also the run-time copy of a packed operand): vector
-/// copies. One that keeps the innermost dimension copies rows of up to
-/// four vectors; one that moves it copies square blocks of up to 16 x 16
-/// (a vector transposed in registers), which larger than half of L2 are
-/// also the cache tiles, so that the rows a block reads and writes stay in
-/// L1.
+/// A copy (im2col's windows) or a transpose (also the run-time copy of a
+/// packed operand), `perm` its permutation: vector copies. One that keeps
+/// the innermost dimension copies rows of up to four vectors; one that
+/// moves it copies square blocks of up to 16 x 16 (a vector transposed in
+/// registers), which larger than half of L2 are also the cache tiles, so
+/// that the rows a block reads and writes stay in L1.
 static FailureOr<sched::ConfigAttr>
-transposeConfig(linalg::TransposeOp op, const ScheduleTarget &target) {
-  ArrayRef<int64_t> perm = op.getPermutation();
+copyConfig(linalg::LinalgOp op, ArrayRef<int64_t> perm,
+           const ScheduleTarget &target) {
   int64_t rank = perm.size();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   auto type = cast<ShapedType>(op->getResult(0).getType());
@@ -132,7 +134,10 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   if (!op.hasPureTensorSemantics())
     return failure();
   if (auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation()))
-    return transposeConfig(transpose, target);
+    return copyConfig(op, transpose.getPermutation(), target);
+  if (isa<linalg::CopyOp>(op.getOperation()))
+    return copyConfig(
+        op, llvm::to_vector(llvm::seq<int64_t>(0, op.getNumLoops())), target);
   if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation()))
     return convConfig(conv, target);
   // A batch_matmul is a matmul per batch: loops (b, m, n, k), one batch
@@ -154,19 +159,19 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   int64_t m = ranges[0], n = ranges[1], k = ranges[2];
   int64_t lanes = std::max<int64_t>(1, target.vectorBits / 32);
 
-  // Register tile: NR two registers wide (one if N allows no more).
+  // Register tile: NR two registers wide, else one, else the widest
+  // narrower vector (half, a quarter, ... of a register) that divides N.
+  // MR is the largest divisor of M whose MR x NR accumulators, the B
+  // registers and one broadcast fit the register file.
   int64_t nr = 0;
-  for (int64_t regs : {2, 1})
-    if (n % (regs * lanes) == 0) {
-      nr = regs * lanes;
-      break;
-    }
-  if (nr == 0)
-    return failure();
+  for (int64_t width = 2 * lanes; width >= 1 && nr == 0; width /= 2)
+    if (n % width == 0)
+      nr = width;
+  int64_t nrRegs = (nr + lanes - 1) / lanes;
   int64_t mr = 0;
-  for (int64_t rows : {8, 4, 2, 1})
+  for (int64_t rows = std::min<int64_t>(m, 16); rows >= 1; --rows)
     if (m % rows == 0 &&
-        rows * (nr / lanes) + nr / lanes + 1 <= target.vectorRegisters) {
+        rows * nrRegs + nrRegs + 1 <= target.vectorRegisters) {
       mr = rows;
       break;
     }
@@ -192,14 +197,21 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
     mLoop = 1;
     nLoop = 2;
   }
-  // A in MR-row panels ([M/MR][K][MR]) and B in NR-column panels
-  // ([N/NR][K][NR]): the register tile reads both as contiguous streams,
+  // B in NR-column panels ([N/NR][K][NR]), A in MR-row panels
+  // ([M/MR][K][MR]): the register tile reads both as contiguous streams,
   // whatever the row strides (a power-of-two stride maps every row of an
-  // unpacked panel to the same few L1 sets).
+  // unpacked panel to the same few L1 sets). B is most often a weight,
+  // packed at compile time. A is packed at run time only where each panel
+  // is reused across enough of N (at least 1024 columns) to pay for the
+  // copy (measured on ResNet-50's 1x1 convolutions, N = 64 to 2048: the
+  // copy costs more than it saves), or when it is a constant.
   MLIRContext *ctx = op->getContext();
-  SmallVector<sched::PackAttr> packs = {
-      sched::PackAttr::get(ctx, /*operand=*/0, {mLoop}, {mr}),
-      sched::PackAttr::get(ctx, /*operand=*/1, {nLoop}, {nr})};
+  SmallVector<sched::PackAttr> packs;
+  Value lhs = op.getDpsInputOperand(0)->get();
+  bool constantA = matchPattern(lhs, m_Constant());
+  if (mr > 1 && (n >= 1024 || constantA))
+    packs.push_back(sched::PackAttr::get(ctx, /*operand=*/0, {mLoop}, {mr}));
+  packs.push_back(sched::PackAttr::get(ctx, /*operand=*/1, {nLoop}, {nr}));
   auto config = sched::ConfigAttr::getChecked(
       [&] { return op->emitError(); }, ctx, /*outer=*/{},
       /*l3=*/{}, l2, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,

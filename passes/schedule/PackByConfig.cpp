@@ -287,7 +287,13 @@ FailureOr<linalg::GenericOp> schedule::packByConfig(RewriterBase &rewriter,
     for (int64_t p : layout.permutation)
       packedShape.push_back(layout.expandedShape[p]);
     auto packedType = RankedTensorType::get(packedShape, type.getElementType());
-    if (auto constant = value.getDefiningOp<arith::ConstantOp>()) {
+    // A reshaped constant (a 1x1 convolution's weights as a matrix) has
+    // the constant's row-major data.
+    Value source = value;
+    while (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(
+        source.getDefiningOp()))
+      source = source.getDefiningOp()->getOperand(0);
+    if (auto constant = source.getDefiningOp<arith::ConstantOp>()) {
       FailureOr<Value> packed =
           packConstant(rewriter, loc, constant, layout, packedType);
       if (succeeded(packed)) {

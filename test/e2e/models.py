@@ -179,8 +179,9 @@ def folding():
 def gemms():
     """MatMuls whose shapes exercise the GEMM schedule: packed panels of A
     and B (B an input, packed at run time, or a weight, packed at compile
-    time), a prime K, a batched product, tiles larger than the matrix and
-    prime sizes that get no schedule at all."""
+    time), a prime K, a batched product, tiles larger than the matrix,
+    an N that takes half or quarter vectors, a single row and prime sizes
+    (scalar register tiles)."""
     rng = np.random.default_rng(6)
     # (name, A shape, B shape, B is a weight)
     cases = [("square", [64, 128], [128, 96], False),
@@ -188,6 +189,9 @@ def gemms():
              ("prime_k", [48, 37], [37, 80], True),
              ("small", [8, 3], [3, 16], False),
              ("batched", [3, 24, 16], [3, 16, 40], False),
+             ("wide", [16, 32], [32, 1024], False),
+             ("masked", [5, 24], [24, 40], True),
+             ("gemv", [1, 64], [64, 100], True),
              ("primes", [7, 13], [13, 5], True)]
     nodes, inputs, outputs, inits = [], [], [], []
     for name, a, b, weight in cases:

@@ -505,3 +505,57 @@ func.func @depthwise_channels_last(%x: tensor<1x6x6x4xf32>, %w: tensor<3x3x1x4xf
       : (tensor<1x6x6x4xf32>, tensor<3x3x1x4xf32>) -> tensor<1x6x6x4xf32>
   return %0 : tensor<1x6x6x4xf32>
 }
+
+// -----
+
+// A channels-last 1x1 convolution without padding is a matmul of the
+// pixels by the weights: [N*H*W, C] x [C, F], the bias its accumulator.
+// With stride 2, every other pixel is sliced out first.
+// CHECK-LABEL: func @conv2d_pointwise
+// CHECK: %[[BIAS:.+]] = linalg.generic {{.+}} ins(%arg2 : tensor<16xf32>) outs(%{{.+}} : tensor<1x4x4x16xf32>)
+// CHECK: %[[X:.+]] = tensor.collapse_shape %arg0 {{\[}}[0, 1, 2], [3]] : tensor<1x4x4x8xf32> into tensor<16x8xf32>
+// CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[}}[0, 1, 2], [3]] : tensor<1x1x8x16xf32> into tensor<8x16xf32>
+// CHECK: %[[ACC:.+]] = tensor.collapse_shape %[[BIAS]] {{\[}}[0, 1, 2], [3]] : tensor<1x4x4x16xf32> into tensor<16x16xf32>
+// CHECK: %[[MM:.+]] = linalg.matmul ins(%[[X]], %[[W]] : tensor<16x8xf32>, tensor<8x16xf32>) outs(%[[ACC]] : tensor<16x16xf32>)
+// CHECK: tensor.expand_shape %[[MM]] {{\[}}[0, 1, 2], [3]] output_shape [1, 4, 4, 16]
+// CHECK-NOT: linalg.conv
+// CHECK-LABEL: func @conv2d_pointwise_strided
+// CHECK: %[[S:.+]] = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 2, 2, 8] [1, 2, 2, 1] : tensor<1x4x4x8xf32> to tensor<1x2x2x8xf32>
+// CHECK: tensor.collapse_shape %[[S]] {{\[}}[0, 1, 2], [3]] : tensor<1x2x2x8xf32> into tensor<4x8xf32>
+// CHECK: linalg.matmul {{.+}} -> tensor<4x16xf32>
+func.func @conv2d_pointwise(%x: tensor<1x4x4x8xf32>, %w: tensor<1x1x8x16xf32>, %b: tensor<16xf32>) -> tensor<1x4x4x16xf32> {
+  %0 = nn.conv2d %x, %w, %b strides [1, 1] pads [0, 0, 0, 0] dilations [1, 1] groups 1 channels_last
+      : (tensor<1x4x4x8xf32>, tensor<1x1x8x16xf32>, tensor<16xf32>) -> tensor<1x4x4x16xf32>
+  return %0 : tensor<1x4x4x16xf32>
+}
+func.func @conv2d_pointwise_strided(%x: tensor<1x4x4x8xf32>, %w: tensor<1x1x8x16xf32>) -> tensor<1x2x2x16xf32> {
+  %0 = nn.conv2d %x, %w strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] groups 1 channels_last
+      : (tensor<1x4x4x8xf32>, tensor<1x1x8x16xf32>) -> tensor<1x2x2x16xf32>
+  return %0 : tensor<1x2x2x16xf32>
+}
+
+// -----
+
+// A channels-last convolution with 256 filters or more is a matmul on
+// im2col: one strided copy of the padded input per kernel position into
+// [N, OH, OW, KH*KW, C], viewed as [N*OH*OW, KH*KW*C], times the weights
+// viewed as [KH*KW*C, F].
+// CHECK-LABEL: func @conv2d_im2col
+// CHECK: %[[PAD:.+]] = tensor.pad %arg0 low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[COL:.+]] = tensor.empty() : tensor<1x2x2x9x4xf32>
+// CHECK: %[[W0:.+]] = tensor.extract_slice %[[PAD]][0, 0, 0, 0] [1, 2, 2, 4] [1, 2, 2, 1] : tensor<1x6x6x4xf32> to tensor<1x2x2x4xf32>
+// CHECK: %[[SLOT0:.+]] = tensor.extract_slice %[[COL]][0, 0, 0, 0, 0] [1, 2, 2, 1, 4] [1, 1, 1, 1, 1] : tensor<1x2x2x9x4xf32> to tensor<1x2x2x4xf32>
+// CHECK: %[[C0:.+]] = linalg.copy ins(%[[W0]] : tensor<1x2x2x4xf32>) outs(%[[SLOT0]] : tensor<1x2x2x4xf32>)
+// CHECK: tensor.insert_slice %[[C0]] into %[[COL]][0, 0, 0, 0, 0] [1, 2, 2, 1, 4] [1, 1, 1, 1, 1]
+// CHECK-COUNT-7: tensor.insert_slice
+// CHECK: tensor.extract_slice %[[PAD]][0, 2, 2, 0] [1, 2, 2, 4] [1, 2, 2, 1]
+// CHECK: tensor.insert_slice
+// CHECK: %[[A:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2], [3, 4]] : tensor<1x2x2x9x4xf32> into tensor<4x36xf32>
+// CHECK: %[[B:.+]] = tensor.collapse_shape %arg1 {{\[}}[0, 1, 2], [3]] : tensor<3x3x4x256xf32> into tensor<36x256xf32>
+// CHECK: linalg.matmul ins(%[[A]], %[[B]] : tensor<4x36xf32>, tensor<36x256xf32>)
+// CHECK-NOT: linalg.conv
+func.func @conv2d_im2col(%x: tensor<1x4x4x4xf32>, %w: tensor<3x3x4x256xf32>) -> tensor<1x2x2x256xf32> {
+  %0 = nn.conv2d %x, %w strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] groups 1 channels_last
+      : (tensor<1x4x4x4xf32>, tensor<3x3x4x256xf32>) -> tensor<1x2x2x256xf32>
+  return %0 : tensor<1x2x2x256xf32>
+}

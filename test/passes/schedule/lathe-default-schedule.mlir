@@ -5,11 +5,11 @@
 // (16 accumulators + 2 + 1 <= 32); KC = 128 (the A and B panels,
 // (8 + 32) * 128 * 4 bytes, fit half of L1), MC = 64, NC = 64; loops n, m, k.
 // AVX2 (8 lanes, 16 registers, the defaults): NR = 16, MR = 4 (8 rows would
-// need 19 registers). A is packed in MR-row panels, B in NR-column panels.
+// need 19 registers). B is packed in NR-column panels; A is not (N < 1024).
 // AVX512-LABEL: func.func @matmul
-// AVX512: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [8, 32, 1]}, vector = [8, 32, 1], interchange = [1, 0, 2], pack = [#sched.pack<operand = 0, dims = [0], tiles = [8]>, #sched.pack<operand = 1, dims = [1], tiles = [32]>]>}
+// AVX512: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [8, 32, 1]}, vector = [8, 32, 1], interchange = [1, 0, 2], pack = [#sched.pack<operand = 1, dims = [1], tiles = [32]>]>}
 // AVX2-LABEL: func.func @matmul
-// AVX2: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [4, 16, 1]}, vector = [4, 16, 1], interchange = [1, 0, 2], pack = [#sched.pack<operand = 0, dims = [0], tiles = [4]>, #sched.pack<operand = 1, dims = [1], tiles = [16]>]>}
+// AVX2: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [4, 16, 1]}, vector = [4, 16, 1], interchange = [1, 0, 2], pack = [#sched.pack<operand = 1, dims = [1], tiles = [16]>]>}
 func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x64xf32>, %c: tensor<64x64xf32>) -> tensor<64x64xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x64xf32>) outs(%c : tensor<64x64xf32>) -> tensor<64x64xf32>
   return %0 : tensor<64x64xf32>
@@ -28,19 +28,29 @@ func.func @given(%a: tensor<64x128xf32>, %b: tensor<128x64xf32>, %c: tensor<64x6
 
 // -----
 
-// No default where the heuristic has none: N not a multiple of the vector
-// width, f64, and ops it does not know; they keep their plain loops.
+// N = 12, which no vector register divides: quarter registers (4 lanes)
+// for NR, and, one register per row, MR = 16 rows.
+// AVX512-LABEL: func.func @narrow
+// AVX512: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 12, 128], register = [16, 4, 1]}, vector = [16, 4, 1], interchange = [1, 0, 2], pack = [#sched.pack<operand = 1, dims = [1], tiles = [4]>]>}
+// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {l2 = [1, 8, 12, 12], register = [1, 8, 4, 1]}, vector = [1, 8, 4, 1], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 1, dims = [2], tiles = [4]>]>}
+func.func @narrow(%a: tensor<64x128xf32>, %b: tensor<128x12xf32>, %c: tensor<64x12xf32>,
+                  %e: tensor<2x8x12xf32>) -> (tensor<64x12xf32>, tensor<2x8x12xf32>) {
+  %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x12xf32>) outs(%c : tensor<64x12xf32>) -> tensor<64x12xf32>
+  %t = tensor.empty() : tensor<2x12x12xf32>
+  %1 = linalg.batch_matmul ins(%e, %t : tensor<2x8x12xf32>, tensor<2x12x12xf32>) outs(%e : tensor<2x8x12xf32>) -> tensor<2x8x12xf32>
+  return %0, %1 : tensor<64x12xf32>, tensor<2x8x12xf32>
+}
+
+// -----
+
+// No default where the heuristic has none (f64); it keeps its plain loops.
 // AVX512-LABEL: func.func @none
 // AVX512-NOT: sched.config
 // AVX2-LABEL: func.func @none
 // AVX2-NOT: sched.config
-func.func @none(%a: tensor<64x128xf32>, %b: tensor<128x12xf32>, %c: tensor<64x12xf32>,
-                %d: tensor<8x8xf64>, %e: tensor<2x8x12xf32>) -> (tensor<64x12xf32>, tensor<8x8xf64>, tensor<2x8x12xf32>) {
-  %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x12xf32>) outs(%c : tensor<64x12xf32>) -> tensor<64x12xf32>
+func.func @none(%d: tensor<8x8xf64>) -> tensor<8x8xf64> {
   %1 = linalg.matmul ins(%d, %d : tensor<8x8xf64>, tensor<8x8xf64>) outs(%d : tensor<8x8xf64>) -> tensor<8x8xf64>
-  %t = tensor.empty() : tensor<2x12x12xf32>
-  %2 = linalg.batch_matmul ins(%e, %t : tensor<2x8x12xf32>, tensor<2x12x12xf32>) outs(%e : tensor<2x8x12xf32>) -> tensor<2x8x12xf32>
-  return %0, %1, %2 : tensor<64x12xf32>, tensor<8x8xf64>, tensor<2x8x12xf32>
+  return %1 : tensor<8x8xf64>
 }
 
 // -----
@@ -65,7 +75,7 @@ func.func @conv(%x: tensor<1x58x58x64xf32>, %w: tensor<3x3x64x64xf32>, %c: tenso
 // A batch_matmul is scheduled as a matmul per batch: loops (b, m, n, k),
 // one batch per tile, the loops in the order b, n, m, k.
 // AVX512-LABEL: func.func @batched
-// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {l2 = [1, 64, 128, 64], register = [1, 8, 32, 1]}, vector = [1, 8, 32, 1], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 0, dims = [1], tiles = [8]>, #sched.pack<operand = 1, dims = [2], tiles = [32]>]>}
+// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {l2 = [1, 64, 128, 64], register = [1, 8, 32, 1]}, vector = [1, 8, 32, 1], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 1, dims = [2], tiles = [32]>]>}
 func.func @batched(%a: tensor<12x128x64xf32>, %b: tensor<12x64x128xf32>, %c: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
   %0 = linalg.batch_matmul ins(%a, %b : tensor<12x128x64xf32>, tensor<12x64x128xf32>) outs(%c : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
   return %0 : tensor<12x128x128xf32>
@@ -90,4 +100,30 @@ func.func @transposes(%x: tensor<1x64x64x128xf32>, %y: tensor<1x128x64x64xf32>,
   %1 = linalg.transpose ins(%s : tensor<1x8x8x16xf32>) outs(%t : tensor<1x16x8x8xf32>) permutation = [0, 3, 1, 2]
   %2 = linalg.transpose ins(%u : tensor<3x5x40xf32>) outs(%v : tensor<5x3x40xf32>) permutation = [1, 0, 2]
   return %0, %1, %2 : tensor<1x128x64x64xf32>, tensor<1x16x8x8xf32>, tensor<5x3x40xf32>
+}
+
+// -----
+
+// A is packed too where N (1024 here) reuses each of its panels enough to
+// pay for the copy, or when it is a constant.
+// AVX512-LABEL: func.func @wide
+// AVX512: linalg.matmul {sched.config = {{.+}}pack = [#sched.pack<operand = 0, dims = [0], tiles = [8]>, #sched.pack<operand = 1, dims = [1], tiles = [32]>]>}
+// AVX512: linalg.matmul {sched.config = {{.+}}pack = [#sched.pack<operand = 0, dims = [0], tiles = [8]>, #sched.pack<operand = 1, dims = [1], tiles = [32]>]>}
+func.func @wide(%a: tensor<64x128xf32>, %b: tensor<128x1024xf32>, %c: tensor<64x1024xf32>, %d: tensor<128x64xf32>, %e: tensor<64x64xf32>) -> (tensor<64x1024xf32>, tensor<64x64xf32>) {
+  %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x1024xf32>) outs(%c : tensor<64x1024xf32>) -> tensor<64x1024xf32>
+  %k = arith.constant dense<1.0> : tensor<64x128xf32>
+  %1 = linalg.matmul ins(%k, %d : tensor<64x128xf32>, tensor<128x64xf32>) outs(%e : tensor<64x64xf32>) -> tensor<64x64xf32>
+  return %0, %1 : tensor<64x1024xf32>, tensor<64x64xf32>
+}
+
+// -----
+
+// A copy (im2col's strided windows) is a vector copy of rows of up to four
+// vectors: 48 channels in one vector<48xf32> per pixel.
+// AVX512-LABEL: func.func @copy
+// AVX512: linalg.copy {sched.config = #sched.config<tiles = {register = [1, 1, 1, 48]}, vector = [1, 1, 1, 48]>}
+func.func @copy(%x: tensor<1x8x8x48xf32>, %y: tensor<1x4x4x48xf32>) -> tensor<1x4x4x48xf32> {
+  %s = tensor.extract_slice %x[0, 0, 0, 0] [1, 4, 4, 48] [1, 2, 2, 1] : tensor<1x8x8x48xf32> to tensor<1x4x4x48xf32>
+  %0 = linalg.copy ins(%s : tensor<1x4x4x48xf32>) outs(%y : tensor<1x4x4x48xf32>) -> tensor<1x4x4x48xf32>
+  return %0 : tensor<1x4x4x48xf32>
 }
