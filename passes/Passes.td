@@ -229,8 +229,11 @@ def CopyForwardedResultsPass
     into a fresh `bufferization.alloc_tensor` (which, unlike `tensor.empty`,
     CSE never merges). Results become distinct caller-owned out-parameters
     at the C ABI, and buffer-results-to-out-params can neither hoist an
-    argument into one nor one allocation into two. Runs on tensors, after
-    the last canonicalization before one-shot bufferization.
+    argument into one nor one allocation into two. Also marks every tensor
+    argument `bufferization.writable = false`: the caller's buffers are
+    never updated in place (a scatter copies its data first), so no result
+    becomes an argument. Runs on tensors, after the last canonicalization
+    before one-shot bufferization.
   }];
   let dependentDialects = [
     "mlir::bufferization::BufferizationDialect",

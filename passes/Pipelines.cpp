@@ -59,6 +59,20 @@ using namespace mlir;
 /// shipped .so must not depend on.
 static LogicalResult copyWithLinalg(OpBuilder &b, Location loc, Value from,
                                     Value to) {
+  // A slice written in place (a padded tensor's interior, an im2col
+  // window) is copied onto itself: two equal subviews of one buffer.
+  auto fromView = from.getDefiningOp<memref::SubViewOp>();
+  auto toView = to.getDefiningOp<memref::SubViewOp>();
+  if (from == to ||
+      (fromView && toView && fromView.getSource() == toView.getSource() &&
+       fromView.getType() == toView.getType() &&
+       fromView.getStaticOffsets() == toView.getStaticOffsets() &&
+       fromView.getStaticSizes() == toView.getStaticSizes() &&
+       fromView.getStaticStrides() == toView.getStaticStrides() &&
+       fromView.getOffsets() == toView.getOffsets() &&
+       fromView.getSizes() == toView.getSizes() &&
+       fromView.getStrides() == toView.getStrides()))
+    return success();
   b.create<linalg::CopyOp>(loc, from, to);
   return success();
 }
@@ -170,6 +184,13 @@ void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
   globals.alignment = bufferization.bufferAlignment;
   pm.addPass(createGlobalizeConstantsPass(globals));
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  // Loops that wrote a buffer in place return it as a loop result: folded
+  // back to the buffer, so that a kernel's result is seen to be its own
+  // allocation (computed into the caller's, below) and a slice copied onto
+  // itself (a padded interior) is seen to be one and erased.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
   // Results become out-parameters, so callers own every output buffer; a
   // result computed into a fresh buffer is computed straight into the
   // caller's (hoistStaticAllocs). Kernels first: their results become

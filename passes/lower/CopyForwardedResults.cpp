@@ -57,6 +57,16 @@ struct CopyForwardedResultsPass
   void runOnOperation() override {
     getOperation()->walk(
         [](func::ReturnOp ret) { (void)copyForwardedResults(ret); });
+    // Nor may a result become an argument updated in place (a scatter into
+    // its data): arguments are the caller's buffers, read-only here.
+    getOperation()->walk([](func::FuncOp func) {
+      if (func.isExternal())
+        return;
+      for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
+        if (isa<TensorType>(type))
+          func.setArgAttr(i, "bufferization.writable",
+                          BoolAttr::get(func.getContext(), false));
+    });
   }
 };
 

@@ -185,10 +185,24 @@ Value lower::padConstant(OpBuilder &b, Location loc, Value value,
     lowOfr.push_back(b.getIndexAttr(l));
     highOfr.push_back(b.getIndexAttr(h));
   }
+  // The padded tensor filled with the pad value, the source copied into
+  // its interior: a linalg.fill and a linalg.copy (which the schedule
+  // vectorizes) rather than a tensor.pad (which bufferizes into scalar
+  // copy loops); the slice is updated in place.
   Value scalar = b.create<arith::ConstantOp>(loc, padValue);
-  return b.create<tensor::PadOp>(
-      loc, RankedTensorType::get(shape, source.getElementType()), value,
-      lowOfr, highOfr, scalar);
+  Value empty = b.create<tensor::EmptyOp>(loc, shape, source.getElementType());
+  Value filled =
+      b.create<linalg::FillOp>(loc, scalar, empty).getResult(0);
+  SmallVector<OpFoldResult> sizes, strides;
+  for (int64_t size : source.getShape()) {
+    sizes.push_back(b.getIndexAttr(size));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  Value interior = b.create<tensor::ExtractSliceOp>(loc, source, filled,
+                                                    lowOfr, sizes, strides);
+  Value copied = b.create<linalg::CopyOp>(loc, value, interior).getResult(0);
+  return b.create<tensor::InsertSliceOp>(loc, copied, filled, lowOfr, sizes,
+                                         strides);
 }
 
 Value lower::maximum(OpBuilder &b, Location loc, Value x, Value y) {

@@ -78,8 +78,10 @@ mlir::TypedAttr highestValue(mlir::Type type);
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc,
                       mlir::Value value, mlir::RankedTensorType type);
 
-/// Pads `value` (static shape) by `low`/`high` elements per dim with the
-/// constant `padValue`; returns `value` itself when there is nothing to pad.
+/// Pads `value` (static shape) by `low`/`high` (non-negative) elements per
+/// dim with the constant `padValue`, as a linalg.fill of the padded tensor
+/// and a linalg.copy of `value` into its interior; returns `value` itself
+/// when there is nothing to pad.
 mlir::Value padConstant(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::Value value, llvm::ArrayRef<int64_t> low,
                         llvm::ArrayRef<int64_t> high, mlir::TypedAttr padValue);

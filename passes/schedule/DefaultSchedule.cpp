@@ -79,6 +79,42 @@ static FailureOr<sched::ConfigAttr> convConfig(linalg::Conv2DNhwcHwcfOp op,
   return config;
 }
 
+/// Channels-last depthwise convolution, loops (n, oh, ow, c, kh, kw): a
+/// register tile of OWr output pixels by NR channels (two vectors, else
+/// one, else the widest narrower vector dividing C), each step of the
+/// window an FMA of the input pixels' channel vectors with the window
+/// weights' into every accumulator.
+static FailureOr<sched::ConfigAttr>
+depthwiseConfig(linalg::DepthwiseConv2DNhwcHwcOp op,
+                const ScheduleTarget &target) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.size() != 6 || llvm::any_of(ranges, ShapedType::isDynamic) ||
+      !cast<ShapedType>(op->getResult(0).getType()).getElementType().isF32())
+    return failure();
+  int64_t ow = ranges[2], c = ranges[3];
+  int64_t lanes = std::max<int64_t>(1, target.vectorBits / 32);
+  int64_t nr = 0;
+  for (int64_t width = 2 * lanes; width >= 1 && nr == 0; width /= 2)
+    if (c % width == 0)
+      nr = width;
+  int64_t nrRegs = (nr + lanes - 1) / lanes;
+  // Accumulators, the input pixels and the weights of one window step.
+  int64_t owr = 1;
+  for (int64_t w = 8; w >= 1; --w)
+    if (ow % w == 0 && 2 * w * nrRegs + nrRegs <= target.vectorRegisters) {
+      owr = w;
+      break;
+    }
+  SmallVector<int64_t> reg = {1, 1, owr, nr, 1, 1};
+  auto config = sched::ConfigAttr::getChecked(
+      [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
+      /*l3=*/{}, /*l2=*/{}, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
+      /*parallel=*/{}, /*interchange=*/{}, /*packs=*/{});
+  if (!config)
+    return failure();
+  return config;
+}
+
 /// The largest divisor of `size` that is at most `limit`.
 static int64_t largestDivisorUpTo(int64_t size, int64_t limit) {
   for (int64_t t = std::min(size, limit); t > 1; --t)
@@ -129,6 +165,49 @@ copyConfig(linalg::LinalgOp op, ArrayRef<int64_t> perm,
   return config;
 }
 
+/// An elementwise op (a fill, a bias broadcast, a fused epilogue: parallel
+/// loops only, the result written in loop order, every operand indexed by
+/// a projection of the loops): vectors of up to four registers along the
+/// innermost loop.
+static FailureOr<sched::ConfigAttr>
+elementwiseConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
+  if (op.getNumLoops() < 1 || op.getNumDpsInits() != 1 ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return failure();
+  // Only arith in the body: math functions on vectors need lowerings
+  // (polynomials or vector libm calls) the CPU pipeline does not have.
+  if (op.hasIndexSemantics() ||
+      llvm::any_of(op.getBlock()->without_terminator(), [](Operation &inner) {
+        return inner.getDialect()->getNamespace() != "arith";
+      }))
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto type = cast<ShapedType>(op->getResult(0).getType());
+  // Booleans are bytes in memory but bits in an LLVM vector: no vector
+  // reads or writes of them.
+  auto byteSized = [](Type t) {
+    Type element = getElementTypeOrSelf(t);
+    return element.isIntOrFloat() && element.getIntOrFloatBitWidth() >= 8;
+  };
+  if (llvm::any_of(ranges, ShapedType::isDynamic) ||
+      !llvm::all_of(op->getOperandTypes(), byteSized))
+    return failure();
+  int64_t lanes =
+      std::max<int64_t>(1, target.vectorBits / type.getElementTypeBitWidth());
+  SmallVector<int64_t> tiles(ranges.size(), 1);
+  tiles.back() = largestDivisorUpTo(ranges.back(), 4 * lanes);
+  auto config = sched::ConfigAttr::getChecked(
+      [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
+      /*l3=*/{}, /*l2=*/{}, /*l1=*/{}, /*register=*/tiles, /*vector=*/tiles,
+      /*unroll=*/1, /*parallel=*/{}, /*interchange=*/{}, /*packs=*/{});
+  if (!config)
+    return failure();
+  return config;
+}
+
 FailureOr<sched::ConfigAttr>
 schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   if (!op.hasPureTensorSemantics())
@@ -138,8 +217,13 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   if (isa<linalg::CopyOp>(op.getOperation()))
     return copyConfig(
         op, llvm::to_vector(llvm::seq<int64_t>(0, op.getNumLoops())), target);
+  if (isa<linalg::FillOp, linalg::GenericOp, linalg::MapOp>(op.getOperation()))
+    return elementwiseConfig(op, target);
   if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation()))
     return convConfig(conv, target);
+  if (auto conv =
+          dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation()))
+    return depthwiseConfig(conv, target);
   // A batch_matmul is a matmul per batch: loops (b, m, n, k), one batch
   // at a time.
   bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());

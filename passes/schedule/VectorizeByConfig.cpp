@@ -63,6 +63,20 @@ LogicalResult schedule::vectorizeByConfig(RewriterBase &rewriter,
       return rewriter.notifyMatchFailure(op, "cannot be vectorized");
     return linalg::vectorize(rewriter, *conv1d);
   }
+  // A depthwise tile (one output row, a 1x1 window step) likewise.
+  if (auto conv = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation())) {
+    PatternRewriter patternRewriter(op->getContext());
+    patternRewriter.setInsertionPoint(conv);
+    FailureOr<linalg::DepthwiseConv1DNwcWcOp> conv1d =
+        linalg::DownscaleDepthwiseConv2DNhwcHwcOp(op->getContext())
+            .returningMatchAndRewrite(conv, patternRewriter);
+    if (failed(conv1d))
+      return rewriter.notifyMatchFailure(op, "the depthwise tile is not a "
+                                             "1-D convolution");
+    if (failed(linalg::vectorizeOpPrecondition(*conv1d)))
+      return rewriter.notifyMatchFailure(op, "cannot be vectorized");
+    return linalg::vectorize(rewriter, *conv1d);
+  }
   // A tile whose static shape is the vector shape vectorizes unmasked
   // (linalg's static path, whose multi-reduction becomes a contraction);
   // other sizes take the masked path.

@@ -73,10 +73,15 @@ func.func @gemm(%a: tensor<2x3xf32>, %b: tensor<4x3xf32>, %c: tensor<4xf32>) -> 
 
 // -----
 
-// conv2d: zero padding, bias broadcast into the accumulator, named conv.
+// conv2d: zero padding (a fill of the padded tensor, the input copied into
+// its interior), bias broadcast into the accumulator, named conv.
 // CHECK-DAG: #[[CH:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
 // CHECK-LABEL: func @conv2d
-// CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[FILL:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<1x3x10x10xf32>)
+// CHECK: %[[IN:.+]] = tensor.extract_slice %[[FILL]][0, 0, 1, 1] [1, 3, 8, 8] [1, 1, 1, 1]
+// CHECK: %[[COPY:.+]] = linalg.copy ins(%arg0 : tensor<1x3x8x8xf32>) outs(%[[IN]] : tensor<1x3x8x8xf32>)
+// CHECK: %[[PAD:.+]] = tensor.insert_slice %[[COPY]] into %[[FILL]][0, 0, 1, 1] [1, 3, 8, 8] [1, 1, 1, 1]
 // CHECK: %[[BIAS:.+]] = linalg.generic {indexing_maps = [#[[CH]], {{.+}}]
 // CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %{{.+}} : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%[[BIAS]] : tensor<1x4x4x4xf32>)
 func.func @conv2d(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
@@ -165,7 +170,8 @@ func.func @clip_and_batch_norm(%x: tensor<1x2x3x3xf32>, %s: tensor<2xf32>) -> (t
 // maxpool pads with -inf (ceil_mode adds one more row and column here).
 // CHECK-LABEL: func @maxpool
 // CHECK: %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
-// CHECK: tensor.pad %{{.+}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.+}} : tensor<1x1x6x6xf32>)
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0] [1, 1, 5, 5] [1, 1, 1, 1]
 // CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%{{.+}}, %{{.+}} : tensor<1x1x6x6xf32>, tensor<2x2xf32>)
 func.func @maxpool(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
   %0 = nn.maxpool %x kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] ceil_mode
@@ -320,11 +326,14 @@ func.func @scatter_nd(%x: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf
 
 // -----
 
-// Constant pads crop negative amounts, then tensor.pad; reflect reads by index.
+// Constant pads crop negative amounts, then pad (fill, copy into the
+// interior); reflect reads by index.
 // CHECK-LABEL: func @pad
-// CHECK: tensor.extract_slice %{{.+}}[1, 0] [3, 4] [1, 1]
-// CHECK: tensor.pad %{{.+}} low[0, 2] high[1, 0]
-// CHECK: tensor.yield %{{.+}} : f32
+// CHECK: %[[CROP:.+]] = tensor.extract_slice %{{.+}}[1, 0] [3, 4] [1, 1]
+// CHECK: %[[FILLED:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<4x6xf32>)
+// CHECK: %[[INNER:.+]] = tensor.extract_slice %[[FILLED]][0, 2] [3, 4] [1, 1]
+// CHECK: linalg.copy ins(%[[CROP]] : tensor<3x4xf32>) outs(%[[INNER]] : tensor<3x4xf32>)
+// CHECK: tensor.insert_slice %{{.+}} into %[[FILLED]][0, 2] [3, 4] [1, 1]
 // CHECK: linalg.generic
 // CHECK: arith.cmpi slt
 // CHECK: tensor.extract
@@ -485,7 +494,9 @@ func.func @math(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 // Channels-last conv: padding on H and W (dims 1, 2), the bias broadcast
 // along the last dim, linalg's NHWC/HWCF convolution.
 // CHECK-LABEL: func @conv2d_channels_last
-// CHECK: %[[PAD:.+]] = tensor.pad %arg0 low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[FILL:.+]] = linalg.fill {{.+}} -> tensor<1x10x10x3xf32>
+// CHECK: linalg.copy ins(%arg0 : tensor<1x8x8x3xf32>)
+// CHECK: %[[PAD:.+]] = tensor.insert_slice %{{.+}} into %[[FILL]][0, 1, 1, 0] [1, 8, 8, 3] [1, 1, 1, 1]
 // CHECK: %[[BIAS:.+]] = linalg.generic {{.+}} ins(%arg2 : tensor<4xf32>) outs(%{{.+}} : tensor<1x4x4x4xf32>)
 // CHECK: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %arg1 : tensor<1x10x10x3xf32>, tensor<3x3x3x4xf32>) outs(%[[BIAS]] : tensor<1x4x4x4xf32>)
 func.func @conv2d_channels_last(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
@@ -541,7 +552,8 @@ func.func @conv2d_pointwise_strided(%x: tensor<1x4x4x8xf32>, %w: tensor<1x1x8x16
 // [N, OH, OW, KH*KW, C], viewed as [N*OH*OW, KH*KW*C], times the weights
 // viewed as [KH*KW*C, F].
 // CHECK-LABEL: func @conv2d_im2col
-// CHECK: %[[PAD:.+]] = tensor.pad %arg0 low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[FILL:.+]] = linalg.fill {{.+}} -> tensor<1x6x6x4xf32>
+// CHECK: %[[PAD:.+]] = tensor.insert_slice %{{.+}} into %[[FILL]][0, 1, 1, 0] [1, 4, 4, 4] [1, 1, 1, 1]
 // CHECK: %[[COL:.+]] = tensor.empty() : tensor<1x2x2x9x4xf32>
 // CHECK: %[[W0:.+]] = tensor.extract_slice %[[PAD]][0, 0, 0, 0] [1, 2, 2, 4] [1, 2, 2, 1] : tensor<1x6x6x4xf32> to tensor<1x2x2x4xf32>
 // CHECK: %[[SLOT0:.+]] = tensor.extract_slice %[[COL]][0, 0, 0, 0, 0] [1, 2, 2, 1, 4] [1, 1, 1, 1, 1] : tensor<1x2x2x9x4xf32> to tensor<1x2x2x4xf32>

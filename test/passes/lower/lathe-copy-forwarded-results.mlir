@@ -1,8 +1,9 @@
 // RUN: lathe-opt %s -lathe-copy-forwarded-results -split-input-file | FileCheck %s
 
-// An argument returned as a result is copied into its own tensor.
+// An argument returned as a result is copied into its own tensor; every
+// tensor argument is read-only for bufferization (never updated in place).
 // CHECK-LABEL: func.func @identity
-// CHECK-SAME: (%[[X:.+]]: tensor<2x3xf32>)
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3xf32> {bufferization.writable = false})
 // CHECK: %[[BUF:.+]] = bufferization.alloc_tensor() : tensor<2x3xf32>
 // CHECK: %[[COPY:.+]] = linalg.copy ins(%[[X]] : tensor<2x3xf32>) outs(%[[BUF]] : tensor<2x3xf32>)
 // CHECK: return %[[COPY]]
