@@ -173,3 +173,15 @@ func.func @elementwise(%x: tensor<1x4x4x128xf32>, %b: tensor<128xf32>) -> (tenso
   } -> tensor<1x4x4x128xi1>
   return %0, %1, %2 : tensor<1x4x4x128xf32>, tensor<1x4x4x128xf32>, tensor<1x4x4x128xi1>
 }
+
+// -----
+
+// Channels-last depthwise, loops (n, oh, ow, c, kh, kw): OWr = 7 pixels
+// (8 would need 2 * 8 * 2 + 2 = 34 registers) by 32 channels (NR).
+// AVX512-LABEL: func.func @depthwise
+// AVX512: linalg.depthwise_conv_2d_nhwc_hwc {{.+}}sched.config = #sched.config<tiles = {register = [1, 1, 7, 32, 1, 1]}, vector = [1, 1, 7, 32, 1, 1]>
+func.func @depthwise(%x: tensor<1x114x114x96xf32>, %w: tensor<3x3x96xf32>, %c: tensor<1x56x56x96xf32>) -> tensor<1x56x56x96xf32> {
+  %0 = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x114x114x96xf32>, tensor<3x3x96xf32>) outs(%c : tensor<1x56x56x96xf32>) -> tensor<1x56x56x96xf32>
+  return %0 : tensor<1x56x56x96xf32>
+}

@@ -35,3 +35,20 @@ func.func @conv(%x: tensor<1x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %c: tenso
       ins(%x, %w : tensor<1x10x10x16xf32>, tensor<3x3x16x32xf32>) outs(%c : tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
   return %0 : tensor<1x8x8x32xf32>
 }
+
+// A channels-last depthwise tile (7 output pixels of stride 2 by 32
+// channels): a 1-D depthwise convolution, the accumulators carried through
+// the window loops, one FMA of a channel vector per pixel and window step.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: %[[ACC:.+]] = vector.transfer_read %{{.+}} vector<1x7x32xf32>
+// CHECK: scf.for %{{.+}} iter_args(%{{.+}} = %[[ACC]]) -> (vector<1x7x32xf32>)
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.+}} vector<1x13x32xf32>
+// CHECK-COUNT-7: vector.fma {{.+}} : vector<1x1x32xf32>
+// CHECK-NOT: linalg.depthwise
+func.func @depthwise(%x: tensor<1x16x16x32xf32>, %w: tensor<3x3x32xf32>, %c: tensor<1x7x7x32xf32>) -> tensor<1x7x7x32xf32> {
+  %0 = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>,
+                                          sched.config = #sched.config<tiles = {register = [1, 1, 7, 32, 1, 1]}, vector = [1, 1, 7, 32, 1, 1]>}
+      ins(%x, %w : tensor<1x16x16x32xf32>, tensor<3x3x32xf32>) outs(%c : tensor<1x7x7x32xf32>) -> tensor<1x7x7x32xf32>
+  return %0 : tensor<1x7x7x32xf32>
+}
