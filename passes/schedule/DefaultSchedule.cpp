@@ -16,6 +16,7 @@
 
 #include "dialects/sched/SchedDialect.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Matchers.h"
 
 namespace lathe {
@@ -177,12 +178,19 @@ elementwiseConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
       !llvm::all_of(op.getIndexingMapsArray(),
                     [](AffineMap map) { return map.isProjectedPermutation(); }))
     return failure();
-  // Only arith in the body: math functions on vectors need lowerings
-  // (polynomials or vector libm calls) the CPU pipeline does not have.
+  // Arithmetic in the body, and the math functions that have a vector
+  // lowering: LLVM intrinsics (sqrt, fabs, floor, ceil, fma) or, after
+  // lathe-vectorize, polynomials (exp, log, erf, tanh, ...); others (a
+  // libm call per element) keep their loops.
+  auto vectorizable = [](Operation &inner) {
+    if (inner.getDialect()->getNamespace() == "arith")
+      return true;
+    return isa<math::ExpOp, math::ExpM1Op, math::LogOp, math::Log1pOp,
+               math::Log2Op, math::ErfOp, math::TanhOp, math::SqrtOp,
+               math::AbsFOp, math::FloorOp, math::CeilOp, math::FmaOp>(inner);
+  };
   if (op.hasIndexSemantics() ||
-      llvm::any_of(op.getBlock()->without_terminator(), [](Operation &inner) {
-        return inner.getDialect()->getNamespace() != "arith";
-      }))
+      !llvm::all_of(op.getBlock()->without_terminator(), vectorizable))
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   auto type = cast<ShapedType>(op->getResult(0).getType());

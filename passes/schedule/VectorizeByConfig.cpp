@@ -18,6 +18,8 @@
 #include "passes/schedule/Schedule.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -152,6 +154,24 @@ struct VectorizePass : lathe::impl::VectorizePassBase<VectorizePass> {
                                             std::move(toContraction))) ||
         failed(applyPatternsAndFoldGreedily(getOperation(), std::move(toFMA))))
       return signalPassFailure();
+    // Math functions on vectors (a vectorized GELU's erf, a softmax's exp)
+    // as f32 polynomials; scalar ones keep their libm calls.
+    SmallVector<Operation *> vectorMath;
+    getOperation().walk([&](Operation *inner) {
+      if (isa_and_nonnull<math::MathDialect>(inner->getDialect()) &&
+          inner->getNumResults() == 1 &&
+          isa<VectorType>(inner->getResult(0).getType()))
+        vectorMath.push_back(inner);
+    });
+    if (!vectorMath.empty()) {
+      RewritePatternSet approximations(&getContext());
+      populateMathPolynomialApproximationPatterns(approximations);
+      GreedyRewriteConfig config;
+      config.strictMode = GreedyRewriteStrictness::ExistingAndNewOps;
+      if (failed(applyOpPatternsAndFold(vectorMath, std::move(approximations),
+                                        config)))
+        return signalPassFailure();
+    }
     // Accumulators into registers: the transfers of loop-invariant slices
     // move out of the loops, innermost loops first.
     SmallVector<LoopLikeOpInterface> loops;

@@ -130,24 +130,27 @@ func.func @copy(%x: tensor<1x8x8x48xf32>, %y: tensor<1x4x4x48xf32>) -> tensor<1x
 
 // -----
 
-// Elementwise ops (a fill, an arith epilogue) are vectors of up to four
-// registers along the innermost loop (the bias broadcast along it too). Not
-// ones on booleans (bits in a vector, bytes in memory) nor ones calling math
-// functions, which keep their loops.
+// Elementwise ops (a fill, an arith epilogue, a math function with a vector
+// lowering) are vectors of up to four registers along the innermost loop
+// (the bias broadcast along it too). Not ones on booleans (bits in a
+// vector, bytes in memory) nor ones calling math functions without a
+// vector lowering, which keep their loops.
 // AVX512-LABEL: func.func @elementwise
 // AVX512: linalg.fill {sched.config = #sched.config<tiles = {register = [1, 1, 1, 64]}, vector = [1, 1, 1, 64]>}
 // AVX512: linalg.generic {{.+}}sched.config = #sched.config<tiles = {register = [1, 1, 1, 64]}, vector = [1, 1, 1, 64]>
 // AVX512: arith.addf
 // AVX512: arith.maximumf
+// AVX512: linalg.generic {{.+}}sched.config = #sched.config<tiles = {register = [1, 1, 1, 64]}, vector = [1, 1, 1, 64]>
+// AVX512: math.exp
 // AVX512: linalg.generic
 // AVX512-NOT: sched.config
-// AVX512: math.exp
+// AVX512: math.sin
 // AVX512: linalg.generic
 // AVX512-NOT: sched.config
 // AVX512: arith.cmpf
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #ch = affine_map<(d0, d1, d2, d3) -> (d3)>
-func.func @elementwise(%x: tensor<1x4x4x128xf32>, %b: tensor<128xf32>) -> (tensor<1x4x4x128xf32>, tensor<1x4x4x128xf32>, tensor<1x4x4x128xi1>) {
+func.func @elementwise(%x: tensor<1x4x4x128xf32>, %b: tensor<128xf32>) -> (tensor<1x4x4x128xf32>, tensor<1x4x4x128xf32>, tensor<1x4x4x128xi1>, tensor<1x4x4x128xf32>) {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x4x4x128xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x128xf32>) -> tensor<1x4x4x128xf32>
@@ -164,6 +167,12 @@ func.func @elementwise(%x: tensor<1x4x4x128xf32>, %b: tensor<128xf32>) -> (tenso
     %r = math.exp %in : f32
     linalg.yield %r : f32
   } -> tensor<1x4x4x128xf32>
+  %3 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x4x4x128xf32>) outs(%e : tensor<1x4x4x128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = math.sin %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x4x128xf32>
   %eb = tensor.empty() : tensor<1x4x4x128xi1>
   %2 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%x : tensor<1x4x4x128xf32>) outs(%eb : tensor<1x4x4x128xi1>) {
@@ -171,7 +180,7 @@ func.func @elementwise(%x: tensor<1x4x4x128xf32>, %b: tensor<128xf32>) -> (tenso
     %r = arith.cmpf olt, %in, %zero : f32
     linalg.yield %r : i1
   } -> tensor<1x4x4x128xi1>
-  return %0, %1, %2 : tensor<1x4x4x128xf32>, tensor<1x4x4x128xf32>, tensor<1x4x4x128xi1>
+  return %0, %1, %2, %3 : tensor<1x4x4x128xf32>, tensor<1x4x4x128xf32>, tensor<1x4x4x128xi1>, tensor<1x4x4x128xf32>
 }
 
 // -----

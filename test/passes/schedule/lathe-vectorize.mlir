@@ -52,3 +52,24 @@ func.func @depthwise(%x: tensor<1x16x16x32xf32>, %w: tensor<3x3x32xf32>, %c: ten
       ins(%x, %w : tensor<1x16x16x32xf32>, tensor<3x3x32xf32>) outs(%c : tensor<1x7x7x32xf32>) -> tensor<1x7x7x32xf32>
   return %0 : tensor<1x7x7x32xf32>
 }
+
+// A vectorized math function (GELU's erf) becomes an f32 polynomial on the
+// vector: no libm call per element is left.
+// CHECK-LABEL: func.func @erf
+// CHECK: vector.transfer_read {{.+}} vector<1x16xf32>
+// CHECK-NOT: math.erf
+// CHECK: arith.select {{.+}} : vector<1x16xi1>, vector<1x16xf32>
+// CHECK: math.fma {{.+}} : vector<1x16xf32>
+// CHECK-NOT: math.erf
+// CHECK: vector.transfer_write
+#erfmap = affine_map<(d0, d1) -> (d0, d1)>
+func.func @erf(%x: tensor<4x32xf32>, %y: tensor<4x32xf32>) -> tensor<4x32xf32> {
+  %0 = linalg.generic {indexing_maps = [#erfmap, #erfmap], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x32xf32>) outs(%y : tensor<4x32xf32>)
+      attrs = {sched.config = #sched.config<tiles = {register = [1, 16]}, vector = [1, 16]>} {
+  ^bb0(%in: f32, %out: f32):
+    %e = math.erf %in : f32
+    linalg.yield %e : f32
+  } -> tensor<4x32xf32>
+  return %0 : tensor<4x32xf32>
+}
