@@ -40,6 +40,27 @@ static int64_t largestDivisor(int64_t size, int64_t limit, int64_t step) {
   return best;
 }
 
+/// Thread tiles of image rows for a convolution whose loop 1 is OH: blocks
+/// of about an eighth of the rows (at least one), so that 2 to 8 threads
+/// share the work; empty when there is a single row. With one thread the
+/// forall is a plain loop (the pipelines' `threads` option).
+static SmallVector<int64_t> rowThreadTiles(ArrayRef<int64_t> ranges,
+                                           SmallVector<int64_t> &parallel) {
+  int64_t oh = ranges[1];
+  if (oh < 2)
+    return {};
+  int64_t rows = 1;
+  for (int64_t r = std::max<int64_t>(1, oh / 8); r >= 1; --r)
+    if (oh % r == 0) {
+      rows = r;
+      break;
+    }
+  SmallVector<int64_t> outer(ranges.size(), 0);
+  outer[1] = rows;
+  parallel = {1};
+  return outer;
+}
+
 /// Channels-last convolution, loops (n, oh, ow, f, kh, kw, c): a register
 /// tile of OWr output pixels by NR filters (NR two vectors wide), each step
 /// of (kh, kw, c) an FMA of a broadcast input pixel with a vector of filter
@@ -71,10 +92,12 @@ static FailureOr<sched::ConfigAttr> convConfig(linalg::Conv2DNhwcHwcfOp op,
   if (owr == 0)
     return failure();
   SmallVector<int64_t> reg = {1, 1, owr, nr, 1, 1, 1};
+  SmallVector<int64_t> parallel;
+  SmallVector<int64_t> outer = rowThreadTiles(ranges, parallel);
   auto config = sched::ConfigAttr::getChecked(
-      [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
+      [&] { return op->emitError(); }, op->getContext(), outer,
       /*l3=*/{}, /*l2=*/{}, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
-      /*parallel=*/{}, /*interchange=*/{}, /*packs=*/{});
+      parallel, /*interchange=*/{}, /*packs=*/{});
   if (!config)
     return failure();
   return config;
@@ -107,10 +130,12 @@ depthwiseConfig(linalg::DepthwiseConv2DNhwcHwcOp op,
       break;
     }
   SmallVector<int64_t> reg = {1, 1, owr, nr, 1, 1};
+  SmallVector<int64_t> parallel;
+  SmallVector<int64_t> outer = rowThreadTiles(ranges, parallel);
   auto config = sched::ConfigAttr::getChecked(
-      [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
+      [&] { return op->emitError(); }, op->getContext(), outer,
       /*l3=*/{}, /*l2=*/{}, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
-      /*parallel=*/{}, /*interchange=*/{}, /*packs=*/{});
+      parallel, /*interchange=*/{}, /*packs=*/{});
   if (!config)
     return failure();
   return config;
@@ -289,6 +314,22 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
     mLoop = 1;
     nLoop = 2;
   }
+  // Threads take column panels of B (N / NC of them), else row blocks of A,
+  // else (a batch_matmul) batches; a single thread runs them as loops.
+  SmallVector<int64_t> outer, parallel;
+  if (n / nc >= 2) {
+    outer.assign(l2.size(), 0);
+    outer[nLoop] = nc;
+    parallel = {nLoop};
+  } else if (m / mc >= 2) {
+    outer.assign(l2.size(), 0);
+    outer[mLoop] = mc;
+    parallel = {mLoop};
+  } else if (batched && op.getStaticLoopRanges()[0] >= 2) {
+    outer.assign(l2.size(), 0);
+    outer[0] = 1;
+    parallel = {0};
+  }
   // B in NR-column panels ([N/NR][K][NR]), A in MR-row panels
   // ([M/MR][K][MR]): the register tile reads both as contiguous streams,
   // whatever the row strides (a power-of-two stride maps every row of an
@@ -305,9 +346,9 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
     packs.push_back(sched::PackAttr::get(ctx, /*operand=*/0, {mLoop}, {mr}));
   packs.push_back(sched::PackAttr::get(ctx, /*operand=*/1, {nLoop}, {nr}));
   auto config = sched::ConfigAttr::getChecked(
-      [&] { return op->emitError(); }, ctx, /*outer=*/{},
+      [&] { return op->emitError(); }, ctx, outer,
       /*l3=*/{}, l2, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
-      /*parallel=*/{}, interchange, packs);
+      parallel, interchange, packs);
   if (!config)
     return failure();
   return config;

@@ -176,10 +176,12 @@ struct CompileOptions {
                        cl::init(false), cl::sub(sub), cl::cat(category)),
         threads("threads",
                 cl::desc("Threads that run the parallel loops of kernels: "
-                         "0 (the default) leaves the count to the OpenMP "
-                         "runtime at run time (OMP_NUM_THREADS, else one "
-                         "per core), N > 1 fixes it, 1 compiles them as "
-                         "sequential loops (the .so then needs no libomp)"),
+                         "0 (the default for the host) leaves the count to "
+                         "the OpenMP runtime at run time (OMP_NUM_THREADS, "
+                         "else one per core), N > 1 fixes it, 1 (the "
+                         "default for other --target machines) compiles "
+                         "them as sequential loops (the output then needs "
+                         "no libomp)"),
                 cl::value_desc("N"), cl::init(0), cl::sub(sub),
                 cl::cat(category)) {}
 
@@ -357,7 +359,12 @@ int runCompile(const CompileOptions &o, StringRef model) {
             // width, registers and caches.
             CPUPipelineOptions options;
             cpu::setScheduleTarget(options, *target);
-            options.threads = o.threads.getValue();
+            // Cross-compiled code has no OpenMP runtime to link unless
+            // asked for: sequential loops by default.
+            options.threads = o.threads.getNumOccurrences() == 0 &&
+                                      o.target.getValue() != "host"
+                                  ? 1
+                                  : o.threads.getValue();
             buildCPULoweringPipeline(pm, options);
           },
           "lowering to the LLVM dialect"))

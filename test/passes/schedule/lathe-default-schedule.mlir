@@ -32,7 +32,7 @@ func.func @given(%a: tensor<64x128xf32>, %b: tensor<128x64xf32>, %c: tensor<64x6
 // for NR, and, one register per row, MR = 16 rows.
 // AVX512-LABEL: func.func @narrow
 // AVX512: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 12, 128], register = [16, 4, 1]}, vector = [16, 4, 1], interchange = [1, 0, 2], pack = [#sched.pack<operand = 1, dims = [1], tiles = [4]>]>}
-// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {l2 = [1, 8, 12, 12], register = [1, 8, 4, 1]}, vector = [1, 8, 4, 1], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 1, dims = [2], tiles = [4]>]>}
+// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {outer = [1, 0, 0, 0], l2 = [1, 8, 12, 12], register = [1, 8, 4, 1]}, vector = [1, 8, 4, 1], parallel = [0], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 1, dims = [2], tiles = [4]>]>}
 func.func @narrow(%a: tensor<64x128xf32>, %b: tensor<128x12xf32>, %c: tensor<64x12xf32>,
                   %e: tensor<2x8x12xf32>) -> (tensor<64x12xf32>, tensor<2x8x12xf32>) {
   %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x12xf32>) outs(%c : tensor<64x12xf32>) -> tensor<64x12xf32>
@@ -59,11 +59,12 @@ func.func @none(%d: tensor<8x8xf64>) -> tensor<8x8xf64> {
 // tile of 8 output pixels (the largest divisor of OW = 56 up to 8 that
 // fits the registers) by 32 filters (NR), a step of 1 in the window and
 // the channels. With AVX2, 16 filters and 6 pixels (7 would need 17 registers;
-// 6 does not divide 56, so 4).
+// 6 does not divide 56, so 4). Threads take blocks of 7 output rows (an
+// eighth of OH = 56).
 // AVX512-LABEL: func.func @conv
-// AVX512: linalg.conv_2d_nhwc_hwcf {{.+}}sched.config = #sched.config<tiles = {register = [1, 1, 8, 32, 1, 1, 1]}, vector = [1, 1, 8, 32, 1, 1, 1]>
+// AVX512: linalg.conv_2d_nhwc_hwcf {{.+}}sched.config = #sched.config<tiles = {outer = [0, 7, 0, 0, 0, 0, 0], register = [1, 1, 8, 32, 1, 1, 1]}, vector = [1, 1, 8, 32, 1, 1, 1], parallel = [1]>
 // AVX2-LABEL: func.func @conv
-// AVX2: linalg.conv_2d_nhwc_hwcf {{.+}}sched.config = #sched.config<tiles = {register = [1, 1, 4, 16, 1, 1, 1]}, vector = [1, 1, 4, 16, 1, 1, 1]>
+// AVX2: linalg.conv_2d_nhwc_hwcf {{.+}}sched.config = #sched.config<tiles = {outer = [0, 7, 0, 0, 0, 0, 0], register = [1, 1, 4, 16, 1, 1, 1]}, vector = [1, 1, 4, 16, 1, 1, 1], parallel = [1]>
 func.func @conv(%x: tensor<1x58x58x64xf32>, %w: tensor<3x3x64x64xf32>, %c: tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32> {
   %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : tensor<1x58x58x64xf32>, tensor<3x3x64x64xf32>) outs(%c : tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32>
@@ -73,9 +74,11 @@ func.func @conv(%x: tensor<1x58x58x64xf32>, %w: tensor<3x3x64x64xf32>, %c: tenso
 // -----
 
 // A batch_matmul is scheduled as a matmul per batch: loops (b, m, n, k),
-// one batch per tile, the loops in the order b, n, m, k.
+// one batch per tile, the loops in the order b, n, m, k. N is one column
+// panel (NC = 128), so threads take the two row blocks of A (MC = 64); in
+// @narrow above, with one block of each, they take batches.
 // AVX512-LABEL: func.func @batched
-// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {l2 = [1, 64, 128, 64], register = [1, 8, 32, 1]}, vector = [1, 8, 32, 1], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 1, dims = [2], tiles = [32]>]>}
+// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {outer = [0, 64, 0, 0], l2 = [1, 64, 128, 64], register = [1, 8, 32, 1]}, vector = [1, 8, 32, 1], parallel = [1], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 1, dims = [2], tiles = [32]>]>}
 func.func @batched(%a: tensor<12x128x64xf32>, %b: tensor<12x64x128xf32>, %c: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
   %0 = linalg.batch_matmul ins(%a, %b : tensor<12x128x64xf32>, tensor<12x64x128xf32>) outs(%c : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
   return %0 : tensor<12x128x128xf32>
@@ -188,7 +191,7 @@ func.func @elementwise(%x: tensor<1x4x4x128xf32>, %b: tensor<128xf32>) -> (tenso
 // Channels-last depthwise, loops (n, oh, ow, c, kh, kw): OWr = 7 pixels
 // (8 would need 2 * 8 * 2 + 2 = 34 registers) by 32 channels (NR).
 // AVX512-LABEL: func.func @depthwise
-// AVX512: linalg.depthwise_conv_2d_nhwc_hwc {{.+}}sched.config = #sched.config<tiles = {register = [1, 1, 7, 32, 1, 1]}, vector = [1, 1, 7, 32, 1, 1]>
+// AVX512: linalg.depthwise_conv_2d_nhwc_hwc {{.+}}sched.config = #sched.config<tiles = {outer = [0, 7, 0, 0, 0, 0], register = [1, 1, 7, 32, 1, 1]}, vector = [1, 1, 7, 32, 1, 1], parallel = [1]>
 func.func @depthwise(%x: tensor<1x114x114x96xf32>, %w: tensor<3x3x96xf32>, %c: tensor<1x56x56x96xf32>) -> tensor<1x56x56x96xf32> {
   %0 = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
       ins(%x, %w : tensor<1x114x114x96xf32>, tensor<3x3x96xf32>) outs(%c : tensor<1x56x56x96xf32>) -> tensor<1x56x56x96xf32>
