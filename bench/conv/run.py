@@ -26,8 +26,7 @@ one run:
   - `lathe run MODEL --input X=x.npy --output-dir DIR --bench RUNS --json`
     compiles the model, writes its output (checked against ORT's: |lathe -
     ort| <= atol + rtol * |ort|, --rtol 1e-3, --atol 1e-4) and reports the
-    median of RUNS timed runs after one warm-up. Lathe's code is single-
-    threaded in this version.
+    median of RUNS timed runs after one warm-up, on --threads threads.
 GFLOP/s = 2 * Cout * Hout * Wout * (Cin / groups) * kH * kW / median time
 (the bias is not counted). Lathe's model time includes the layout changes
 it puts around the convolution (NCHW to its internal layout and back), which
@@ -194,7 +193,8 @@ def parse_args():
                         "(c<Cin>_<H>x<W>_o<Cout>_k<k>s<s>p<p>) or one of whose layers "
                         "(e.g. layer2.0.conv2, features.18) contains this")
     p.add_argument("--threads", type=int, default=1,
-                   help="ONNX Runtime's intra-op threads (default 1); Lathe runs on 1")
+                   help="threads of both: ONNX Runtime's intra-op threads and "
+                        "Lathe's --threads (default 1)")
     p.add_argument("--runs", type=int, default=50,
                    help="timed runs for each, after one warm-up (default 50)")
     p.add_argument("--budget", type=float, default=3.0,
@@ -290,7 +290,7 @@ def measure(args, net, conv, layers):
     for f in os.listdir(outdir):
         os.remove(os.path.join(outdir, f))
     cmd = [args.lathe, "run", model, "--input", f"X={xpath}", "--output-dir", outdir,
-           "--bench", str(args.runs), "--json"]
+           "--bench", str(args.runs), "--threads", str(args.threads), "--json"]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=args.lathe_timeout)
     except subprocess.TimeoutExpired:
@@ -334,7 +334,8 @@ def measure(args, net, conv, layers):
     # layout) around the convolution; `lathe bench` times each kernel alone.
     try:
         r = subprocess.run([args.lathe, "bench", model, "--runs", str(args.runs),
-                            "--json"], capture_output=True, text=True,
+                            "--threads", str(args.threads), "--json"],
+                           capture_output=True, text=True,
                            timeout=args.lathe_timeout)
         kernels = json.loads(r.stdout).get("kernels", []) if r.returncode == 0 else []
     except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError):
@@ -354,7 +355,7 @@ def markdown(report):
     lines = [f"# Convolution layers, {m['hostname']}, {report['date']}", "",
              f"- CPU: {m['cpu_model']}, {m['logical_cpus']} logical CPUs; "
              f"flags: {' '.join(m['flags'])}",
-             f"- threads: ONNX Runtime {report['threads']}, Lathe 1",
+             f"- threads: ONNX Runtime {report['threads']}, Lathe {report['threads']}",
              "- versions: " + "; ".join(f"{k} {v}" for k, v in report["versions"].items()),
              f"- timing: median of up to {report['settings']['runs']} runs after one "
              "warm-up; Lathe's from `lathe run --bench`, ORT's from "
@@ -450,9 +451,6 @@ def main():
               "versions": {"lathe": benchlib.lathe_version(args.lathe),
                            "onnxruntime": ort.__version__, "numpy": np.__version__},
               "notes": notes, "rows": []}
-    if args.threads != 1:
-        notes.append(f"ONNX Runtime ran on {args.threads} threads, Lathe on 1 (its "
-                     "generated code is single-threaded in this version)")
     builds = benchlib.builds_running()
     report["load_average"] = {"start": os.getloadavg()}
     cpu_start = benchlib.cpu_seconds()

@@ -15,8 +15,8 @@ one run of this script:
   3. `lathe run MODEL --input NAME=FILE... --output-dir DIR --bench RUNS
      --json` compiles the model once, runs it on the same inputs (its outputs
      are written as .npy and compared with ORT's) and then times one warm-up
-     and RUNS more runs: its median latency. Lathe's code is single-threaded
-     in this version; with --threads > 1 only ORT uses them (noted).
+     and RUNS more runs: its median latency, on --threads threads (the
+     parallel loops of its kernels, through OpenMP).
 The check: every output must satisfy |lathe - ort| <= atol + rtol * |ort|
 elementwise (numpy.allclose; --rtol 1e-3, --atol 1e-4); the max abs error
 and the normwise relative error max|lathe - ort| / max|ort| are reported.
@@ -55,7 +55,8 @@ def parse_args():
     p.add_argument("--model-dir", default=os.path.join(ROOT, "bench", "build", "models"),
                    help="where the exported models are (default bench/build/models)")
     p.add_argument("--threads", type=int, default=1,
-                   help="ONNX Runtime's intra-op threads (default 1); Lathe runs on 1")
+                   help="threads of both: ONNX Runtime's intra-op threads and "
+                        "lathe run --threads (default 1)")
     p.add_argument("--runs", type=int, default=20,
                    help="timed runs for each (default 20), after one warm-up")
     p.add_argument("--ort-budget", type=float, default=10.0,
@@ -131,7 +132,7 @@ def run_lathe(args, model, feeds, work):
     for f in os.listdir(outdir):  # never compare against an earlier run's outputs
         os.remove(os.path.join(outdir, f))
     cmd = [args.lathe, "run", model, "--output-dir", outdir, "--bench", str(args.runs),
-           "--json"]
+           "--threads", str(args.threads), "--json"]
     for name, value in feeds.items():
         path = os.path.join(indir, name + ".npy")
         np.save(path, value)
@@ -229,7 +230,7 @@ def markdown(report):
     lines = [f"# End-to-end models, {m['hostname']}, {report['date']}", "",
              f"- CPU: {m['cpu_model']}, {m['logical_cpus']} logical CPUs; "
              f"flags: {' '.join(m['flags'])}",
-             f"- threads: ONNX Runtime {report['threads']}, Lathe 1",
+             f"- threads: ONNX Runtime {report['threads']}, Lathe {report['threads']}",
              "- versions: " + "; ".join(f"{k} {v}" for k, v in report["versions"].items()),
              f"- timing: median of {report['settings']['runs']} runs after one "
              "warm-up; Lathe's is `lathe run --bench`'s (its own process), "
@@ -278,9 +279,6 @@ def main():
               "versions": {"lathe": benchlib.lathe_version(args.lathe),
                            "onnxruntime": ort.__version__, "numpy": np.__version__},
               "notes": notes, "rows": []}
-    if args.threads != 1:
-        notes.append(f"ONNX Runtime ran on {args.threads} threads, Lathe on 1 (its "
-                     "generated code is single-threaded in this version)")
     builds = benchlib.builds_running()
     report["builds_running_at_start"] = builds
     report["load_average"] = {"start": os.getloadavg()}
