@@ -69,11 +69,10 @@ def parse_args():
                         "(BERT-base GEMMs at sequence 128), a name from those groups "
                         "(e.g. 512, bert.ffn_up), MxNxK, or BxMxNxK for B batched "
                         "products (default: square,bert)")
-    p.add_argument("--lathe-max-size", type=int, default=1024,
+    p.add_argument("--lathe-max-size", type=int, default=0,
                    help="run Lathe only on shapes with at most the FLOPs of an "
-                        "S x S x S GEMM, S = this (default 1024, so 2048^3 is "
-                        "skipped and the BERT shapes run: its code is naive loops "
-                        "today); 0 = no limit")
+                        "S x S x S GEMM, S = this, to keep a smoke run short "
+                        "(default 0: no limit)")
     p.add_argument("--repeats", type=int, default=20,
                    help="most timed samples per measurement (default 20)")
     p.add_argument("--budget", type=float, default=2.0,
@@ -531,8 +530,8 @@ def main():
                              else f"unavailable ({args.lathe})")
         if any(too_big_for_lathe(args, *v) for v in cases.values()):
             s = args.lathe_max_size
-            log(f"Lathe ran only on shapes of at most {s}x{s}x{s}'s FLOPs (its code "
-                "is naive loops today; --lathe-max-size 0 runs all)")
+            log(f"Lathe ran only on shapes of at most {s}x{s}x{s}'s FLOPs "
+                "(--lathe-max-size; 0 runs all)")
         infos = build_lathe(bdir, cases, args) if rc == 0 else {
             k: {"error": "no lathe binary"} for k in cases}
         sequential = [k for k, i in infos.items() if "lib" in i and not i["threaded"]]

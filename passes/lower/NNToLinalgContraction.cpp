@@ -235,6 +235,28 @@ struct GemmLowering : StaticShapeLowering<nn::GemmOp> {
   }
 };
 
+/// A channels-last convolution as a matmul: `pixels` ([N, OH, OW, ...],
+/// `depth` values per output pixel) viewed as [N*OH*OW, depth] times
+/// `weight` viewed as [depth, F], accumulated into `init` ([N, OH, OW, F])
+/// viewed as [N*OH*OW, F]; the product in `init`'s shape.
+static Value pixelMatmul(OpBuilder &b, Location loc, Value pixels,
+                         int64_t depth, Value weight, Value init) {
+  auto type = cast<RankedTensorType>(init.getType());
+  int64_t rows = type.getDimSize(0) * type.getDimSize(1) * type.getDimSize(2);
+  int64_t filters = type.getDimSize(3);
+  auto matrix = [&](int64_t r, int64_t c) {
+    return RankedTensorType::get({r, c}, type.getElementType());
+  };
+  Value product =
+      b.create<linalg::MatmulOp>(
+           loc, TypeRange{matrix(rows, filters)},
+           ValueRange{reshapeTo(b, loc, pixels, matrix(rows, depth)),
+                      reshapeTo(b, loc, weight, matrix(depth, filters))},
+           ValueRange{reshapeTo(b, loc, init, matrix(rows, filters))})
+          .getResult(0);
+  return reshapeTo(b, loc, product, type);
+}
+
 /// Channels-last convolutions with at least this many filters (and a
 /// window larger than 1x1) lower to a matmul on im2col.
 constexpr int64_t kIm2colMinFilters = 256;
@@ -315,23 +337,7 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
             rewriter.getDenseI64ArrayAttr(
                 {1, opStrides[0], opStrides[1], 1}));
       }
-      int64_t pixels =
-          type.getDimSize(0) * type.getDimSize(1) * type.getDimSize(2);
-      auto matrix = [&](int64_t rows, int64_t cols) {
-        return RankedTensorType::get({rows, cols}, elementType);
-      };
-      Value product =
-          rewriter
-              .create<linalg::MatmulOp>(
-                  loc, TypeRange{matrix(pixels, filters)},
-                  ValueRange{reshapeTo(rewriter, loc, input,
-                                       matrix(pixels, channels)),
-                             reshapeTo(rewriter, loc, weight,
-                                       matrix(channels, filters))},
-                  ValueRange{reshapeTo(rewriter, loc, init,
-                                       matrix(pixels, filters))})
-              .getResult(0);
-      result = reshapeTo(rewriter, loc, product, type);
+      result = pixelMatmul(rewriter, loc, input, channels, weight, init);
     } else if (channelsLast && groups == 1 && filters >= kIm2colMinFilters) {
       // Wide convolutions as a matmul on im2col: the [N*OH*OW, KH*KW*C]
       // windows (one strided copy of the input per kernel position) by the
@@ -370,22 +376,8 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
               loc, copied, col, ValueRange{}, ValueRange{}, ValueRange{},
               i64s(offsets), i64s(sizes), i64s(ones));
         }
-      int64_t pixels = n * oh * ow, depth = kh * kw * channels;
-      auto matrix = [&](int64_t rows, int64_t cols) {
-        return RankedTensorType::get({rows, cols}, elementType);
-      };
-      Value product =
-          rewriter
-              .create<linalg::MatmulOp>(
-                  loc, TypeRange{matrix(pixels, filters)},
-                  ValueRange{reshapeTo(rewriter, loc, col,
-                                       matrix(pixels, depth)),
-                             reshapeTo(rewriter, loc, weight,
-                                       matrix(depth, filters))},
-                  ValueRange{reshapeTo(rewriter, loc, init,
-                                       matrix(pixels, filters))})
-              .getResult(0);
-      result = reshapeTo(rewriter, loc, product, type);
+      result =
+          pixelMatmul(rewriter, loc, col, kh * kw * channels, weight, init);
     } else if (channelsLast && groups == 1) {
       result = rewriter
                    .create<linalg::Conv2DNhwcHwcfOp>(

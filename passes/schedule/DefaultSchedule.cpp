@@ -40,6 +40,16 @@ static int64_t largestDivisor(int64_t size, int64_t limit, int64_t step) {
   return best;
 }
 
+/// The register-tile width along a vectorized dimension of `size`: two
+/// vector registers of `lanes` if they divide it, else one, else the widest
+/// narrower vector (half, a quarter, ... of a register) that does.
+static int64_t vectorTileWidth(int64_t size, int64_t lanes) {
+  for (int64_t width = 2 * lanes; width > 1; width /= 2)
+    if (size % width == 0)
+      return width;
+  return 1;
+}
+
 /// Thread tiles of image rows for a convolution whose loop 1 is OH: blocks
 /// of about an eighth of the rows (at least one), so that 2 to 8 threads
 /// share the work; empty when there is a single row. With one thread the
@@ -117,10 +127,7 @@ depthwiseConfig(linalg::DepthwiseConv2DNhwcHwcOp op,
     return failure();
   int64_t ow = ranges[2], c = ranges[3];
   int64_t lanes = std::max<int64_t>(1, target.vectorBits / 32);
-  int64_t nr = 0;
-  for (int64_t width = 2 * lanes; width >= 1 && nr == 0; width /= 2)
-    if (c % width == 0)
-      nr = width;
+  int64_t nr = vectorTileWidth(c, lanes);
   int64_t nrRegs = (nr + lanes - 1) / lanes;
   // Accumulators, the input pixels and the weights of one window step.
   int64_t owr = 1;
@@ -280,10 +287,7 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   // narrower vector (half, a quarter, ... of a register) that divides N.
   // MR is the largest divisor of M whose MR x NR accumulators, the B
   // registers and one broadcast fit the register file.
-  int64_t nr = 0;
-  for (int64_t width = 2 * lanes; width >= 1 && nr == 0; width /= 2)
-    if (n % width == 0)
-      nr = width;
+  int64_t nr = vectorTileWidth(n, lanes);
   int64_t nrRegs = (nr + lanes - 1) / lanes;
   int64_t mr = 0;
   for (int64_t rows = std::min<int64_t>(m, 16); rows >= 1; --rows)
