@@ -157,7 +157,9 @@ def VectorizePass : Pass<"lathe-vectorize", "mlir::func::FuncOp"> {
     `vector.fma` (FMA instructions on AVX2, AVX-512 and NEON), and hoists
     the loop-invariant accumulator reads and writes out of the loops
     around the tile, so the accumulators live in registers across the
-    reduction loop.
+    reduction loop. Math functions on vectors (exp, log, erf, tanh, ...)
+    become f32 polynomials. Last, the innermost loop around each register
+    tile is unrolled by the config's `unroll` factor (when above 1).
   }];
   let dependentDialects = [
     "mlir::vector::VectorDialect",

@@ -318,6 +318,9 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
     mLoop = 1;
     nLoop = 2;
   }
+  // The k loop around the register tile unrolled by 4 where KC allows
+  // (1024^3: 132-135 -> 137-142 GFLOP/s, measured three times each).
+  int64_t unroll = kc % 4 == 0 ? 4 : 1;
   // Threads take column panels of B (N / NC of them), else row blocks of A,
   // else (a batch_matmul) batches; a single thread runs them as loops.
   SmallVector<int64_t> outer, parallel;
@@ -351,7 +354,7 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   packs.push_back(sched::PackAttr::get(ctx, /*operand=*/1, {nLoop}, {nr}));
   auto config = sched::ConfigAttr::getChecked(
       [&] { return op->emitError(); }, ctx, outer,
-      /*l3=*/{}, l2, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
+      /*l3=*/{}, l2, /*l1=*/{}, reg, /*vector=*/reg, unroll,
       parallel, interchange, packs);
   if (!config)
     return failure();

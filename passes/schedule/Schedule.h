@@ -31,6 +31,10 @@ inline constexpr llvm::StringLiteral kConfigAttrName = "sched.config";
 /// lathe-tile nor the default schedule touch it again.
 inline constexpr llvm::StringLiteral kTiledAttrName = "sched.tiled";
 
+/// Set by lathe-vectorize on the loop a config's `unroll` applies to (the
+/// innermost loop around the register tile) until it is unrolled.
+inline constexpr llvm::StringLiteral kUnrollAttrName = "sched.unroll";
+
 /// The machine facts the default schedule derives tile sizes from (filled
 /// in from codegen's target description by the pipelines).
 struct ScheduleTarget {

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -139,6 +140,13 @@ struct VectorizePass : lathe::impl::VectorizePassBase<VectorizePass> {
       auto config = op->getAttrOfType<sched::ConfigAttr>(kConfigAttrName);
       if (!config || config.getVectorSizes().empty())
         continue;
+      // The loop `unroll` applies to: the innermost loop around the
+      // register tile (its reduction loop), unrolled once the tile is
+      // vectorized and its accumulators hoisted.
+      if (config.getUnroll() > 1)
+        if (auto loop = op->getParentOfType<scf::ForOp>())
+          loop->setAttr(kUnrollAttrName,
+                        rewriter.getI64IntegerAttr(config.getUnroll()));
       rewriter.setInsertionPoint(op);
       if (failed(vectorizeByConfig(rewriter, op, config))) {
         op->emitOpError("could not be vectorized by its sched.config ")
@@ -179,6 +187,20 @@ struct VectorizePass : lathe::impl::VectorizePassBase<VectorizePass> {
         [&](LoopLikeOpInterface loop) { loops.push_back(loop); });
     for (LoopLikeOpInterface loop : loops)
       hoistLoopInvariantSubsets(rewriter, loop);
+    // Unroll last: the accumulators are loop-carried vectors by now.
+    SmallVector<scf::ForOp> unrolled;
+    getOperation().walk([&](scf::ForOp loop) {
+      if (loop->hasAttr(kUnrollAttrName))
+        unrolled.push_back(loop);
+    });
+    for (scf::ForOp loop : unrolled) {
+      auto factor = loop->getAttrOfType<IntegerAttr>(kUnrollAttrName);
+      loop->removeAttr(kUnrollAttrName);
+      if (failed(loopUnrollByFactor(loop, factor.getInt()))) {
+        loop->emitOpError("could not be unrolled by ") << factor.getInt();
+        return signalPassFailure();
+      }
+    }
   }
 };
 } // namespace

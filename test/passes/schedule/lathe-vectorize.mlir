@@ -73,3 +73,18 @@ func.func @erf(%x: tensor<4x32xf32>, %y: tensor<4x32xf32>) -> tensor<4x32xf32> {
   } -> tensor<4x32xf32>
   return %0 : tensor<4x32xf32>
 }
+
+// `unroll = 4` unrolls the loop around the register tile (the k loop) by
+// four once its accumulator is carried in registers: 16 steps become 4,
+// each with four rows of eight FMAs.
+// CHECK-LABEL: func.func @unrolled
+// CHECK: scf.for %{{.+}} = %c0 to %c16 step %c4 iter_args(%{{.+}}) -> (vector<8x32xf32>)
+// CHECK-COUNT-32: vector.fma {{.+}} : vector<32xf32>
+// CHECK-NOT: vector.fma
+// CHECK: scf.yield %{{.+}} : vector<8x32xf32>
+// CHECK-NOT: sched.unroll
+func.func @unrolled(%a: tensor<64x128xf32>, %b: tensor<128x64xf32>, %c: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  %0 = linalg.matmul {sched.config = #sched.config<tiles = {l2 = [32, 64, 16], register = [8, 32, 1]}, vector = [8, 32, 1], unroll = 4, interchange = [1, 0, 2]>}
+      ins(%a, %b : tensor<64x128xf32>, tensor<128x64xf32>) outs(%c : tensor<64x64xf32>) -> tensor<64x64xf32>
+  return %0 : tensor<64x64xf32>
+}
