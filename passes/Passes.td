@@ -134,13 +134,16 @@ def PackPass : Pass<"lathe-pack", "mlir::func::FuncOp"> {
 }
 
 def TilePass : Pass<"lathe-tile", "mlir::func::FuncOp"> {
-  let summary = "Tile linalg ops by the l2 and register tiles of their #sched.config";
+  let summary = "Tile linalg ops by the thread, l2 and register tiles of their #sched.config";
   let description = [{
-    Tiles every linalg op carrying a `sched.config` (on tensors, into
-    scf.for loops): first by the config's `l2` tiles in the loop order of
-    its `interchange`, then by its `register` tiles. The register-tile op
-    keeps the config and is marked `sched.tiled` for lathe-vectorize.
-    Fails, naming the op and its config, if the config cannot be applied.
+    Tiles every linalg op carrying a `sched.config` (on tensors): first the
+    `outer` tiles of its `parallel` loops into one `scf.forall` (threads;
+    without `outer` tiles, the parallel loops' first tiled level), the other
+    loops' `outer` tiles into scf.for loops inside it, then the `l2` tiles
+    in the loop order of its `interchange`, then its `register` tiles. The
+    register-tile op keeps the config and is marked `sched.tiled` for
+    lathe-vectorize. Fails, naming the op and its config, if the config
+    cannot be applied (a reduction loop listed as parallel, say).
   }];
   let dependentDialects = [
     "mlir::affine::AffineDialect",
@@ -308,7 +311,8 @@ def VerifyLLVMLegalPass : Pass<"lathe-verify-llvm-legal", "mlir::ModuleOp"> {
   let description = [{
     The last step of every lowering pipeline to LLVM: fails, naming the
     first offending op and its location (the ONNX node it came from), if
-    anything but `builtin.module` and LLVM dialect ops is left. Translation
+    anything but `builtin.module`, LLVM dialect ops and OpenMP dialect ops
+    (the parallel loops, which translate to libomp calls) is left. Translation
     to LLVM IR would otherwise fail with a less helpful message.
   }];
 }

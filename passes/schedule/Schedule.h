@@ -70,8 +70,10 @@ mlir::FailureOr<mlir::linalg::GenericOp>
 packByConfig(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op,
              sched::ConfigAttr config);
 
-/// Tiles `op` by `config`: its `l2` tiles, in the order of `interchange`,
-/// then its `register` tiles inside them. Returns the register-tile op,
+/// Tiles `op` by `config`: the `outer` tiles of its `parallel` loops into an
+/// scf.forall (threads) and the other loops' `outer` tiles into scf.for
+/// loops inside it, then its `l2` tiles, in the order of `interchange`, then
+/// its `register` tiles inside them. Returns the register-tile op,
 /// which carries the config and kTiledAttrName. Fails (changing nothing)
 /// when the config has no tiles or `op` cannot be tiled.
 mlir::FailureOr<mlir::linalg::LinalgOp>
