@@ -318,9 +318,10 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
     mLoop = 1;
     nLoop = 2;
   }
-  // The k loop around the register tile unrolled by 4 where KC allows
-  // (1024^3: 132-135 -> 137-142 GFLOP/s, measured three times each).
-  int64_t unroll = kc % 4 == 0 ? 4 : 1;
+  // The k loop around the register tile is not unrolled: by 4 it gained
+  // 2-5% on a lone 1024^3 GEMM but cost ResNet-50 35-55% (77 -> 105-122
+  // ms); LLVM unrolls it as it sees fit. `unroll` is the tuner's knob.
+  int64_t unroll = 1;
   // Threads take column panels of B (N / NC of them), else row blocks of A,
   // else (a batch_matmul) batches; a single thread runs them as loops.
   SmallVector<int64_t> outer, parallel;

@@ -7,9 +7,9 @@
 // AVX2 (8 lanes, 16 registers, the defaults): NR = 16, MR = 4 (8 rows would
 // need 19 registers). B is packed in NR-column panels; A is not (N < 1024).
 // AVX512-LABEL: func.func @matmul
-// AVX512: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [8, 32, 1]}, vector = [8, 32, 1], unroll = 4, interchange = [1, 0, 2], pack = [#sched.pack<operand = 1, dims = [1], tiles = [32]>]>}
+// AVX512: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [8, 32, 1]}, vector = [8, 32, 1], interchange = [1, 0, 2], pack = [#sched.pack<operand = 1, dims = [1], tiles = [32]>]>}
 // AVX2-LABEL: func.func @matmul
-// AVX2: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [4, 16, 1]}, vector = [4, 16, 1], unroll = 4, interchange = [1, 0, 2], pack = [#sched.pack<operand = 1, dims = [1], tiles = [16]>]>}
+// AVX2: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 64, 128], register = [4, 16, 1]}, vector = [4, 16, 1], interchange = [1, 0, 2], pack = [#sched.pack<operand = 1, dims = [1], tiles = [16]>]>}
 func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x64xf32>, %c: tensor<64x64xf32>) -> tensor<64x64xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x64xf32>) outs(%c : tensor<64x64xf32>) -> tensor<64x64xf32>
   return %0 : tensor<64x64xf32>
@@ -31,8 +31,8 @@ func.func @given(%a: tensor<64x128xf32>, %b: tensor<128x64xf32>, %c: tensor<64x6
 // N = 12, which no vector register divides: quarter registers (4 lanes)
 // for NR, and, one register per row, MR = 16 rows.
 // AVX512-LABEL: func.func @narrow
-// AVX512: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 12, 128], register = [16, 4, 1]}, vector = [16, 4, 1], unroll = 4, interchange = [1, 0, 2], pack = [#sched.pack<operand = 1, dims = [1], tiles = [4]>]>}
-// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {outer = [1, 0, 0, 0], l2 = [1, 8, 12, 12], register = [1, 8, 4, 1]}, vector = [1, 8, 4, 1], unroll = 4, parallel = [0], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 1, dims = [2], tiles = [4]>]>}
+// AVX512: linalg.matmul {sched.config = #sched.config<tiles = {l2 = [64, 12, 128], register = [16, 4, 1]}, vector = [16, 4, 1], interchange = [1, 0, 2], pack = [#sched.pack<operand = 1, dims = [1], tiles = [4]>]>}
+// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {outer = [1, 0, 0, 0], l2 = [1, 8, 12, 12], register = [1, 8, 4, 1]}, vector = [1, 8, 4, 1], parallel = [0], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 1, dims = [2], tiles = [4]>]>}
 func.func @narrow(%a: tensor<64x128xf32>, %b: tensor<128x12xf32>, %c: tensor<64x12xf32>,
                   %e: tensor<2x8x12xf32>) -> (tensor<64x12xf32>, tensor<2x8x12xf32>) {
   %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x12xf32>) outs(%c : tensor<64x12xf32>) -> tensor<64x12xf32>
@@ -78,7 +78,7 @@ func.func @conv(%x: tensor<1x58x58x64xf32>, %w: tensor<3x3x64x64xf32>, %c: tenso
 // panel (NC = 128), so threads take the two row blocks of A (MC = 64); in
 // @narrow above, with one block of each, they take batches.
 // AVX512-LABEL: func.func @batched
-// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {outer = [0, 64, 0, 0], l2 = [1, 64, 128, 64], register = [1, 8, 32, 1]}, vector = [1, 8, 32, 1], unroll = 4, parallel = [1], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 1, dims = [2], tiles = [32]>]>}
+// AVX512: linalg.batch_matmul {sched.config = #sched.config<tiles = {outer = [0, 64, 0, 0], l2 = [1, 64, 128, 64], register = [1, 8, 32, 1]}, vector = [1, 8, 32, 1], parallel = [1], interchange = [0, 2, 1, 3], pack = [#sched.pack<operand = 1, dims = [2], tiles = [32]>]>}
 func.func @batched(%a: tensor<12x128x64xf32>, %b: tensor<12x64x128xf32>, %c: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
   %0 = linalg.batch_matmul ins(%a, %b : tensor<12x128x64xf32>, tensor<12x64x128xf32>) outs(%c : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
   return %0 : tensor<12x128x128xf32>
