@@ -71,6 +71,22 @@ static SmallVector<int64_t> rowThreadTiles(ArrayRef<int64_t> ranges,
   return outer;
 }
 
+/// A convolution's config: the register tile `reg` (also its vector
+/// sizes) and the row thread tiles of its loop `ranges`.
+static FailureOr<sched::ConfigAttr>
+registerTileConfig(linalg::LinalgOp op, ArrayRef<int64_t> reg,
+                   ArrayRef<int64_t> ranges) {
+  SmallVector<int64_t> parallel;
+  SmallVector<int64_t> outer = rowThreadTiles(ranges, parallel);
+  auto config = sched::ConfigAttr::getChecked(
+      [&] { return op->emitError(); }, op->getContext(), outer,
+      /*l3=*/{}, /*l2=*/{}, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
+      parallel, /*interchange=*/{}, /*packs=*/{});
+  if (!config)
+    return failure();
+  return config;
+}
+
 /// Channels-last convolution, loops (n, oh, ow, f, kh, kw, c): a register
 /// tile of OWr output pixels by NR filters (NR two vectors wide), each step
 /// of (kh, kw, c) an FMA of a broadcast input pixel with a vector of filter
@@ -101,16 +117,7 @@ static FailureOr<sched::ConfigAttr> convConfig(linalg::Conv2DNhwcHwcfOp op,
     }
   if (owr == 0)
     return failure();
-  SmallVector<int64_t> reg = {1, 1, owr, nr, 1, 1, 1};
-  SmallVector<int64_t> parallel;
-  SmallVector<int64_t> outer = rowThreadTiles(ranges, parallel);
-  auto config = sched::ConfigAttr::getChecked(
-      [&] { return op->emitError(); }, op->getContext(), outer,
-      /*l3=*/{}, /*l2=*/{}, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
-      parallel, /*interchange=*/{}, /*packs=*/{});
-  if (!config)
-    return failure();
-  return config;
+  return registerTileConfig(op, {1, 1, owr, nr, 1, 1, 1}, ranges);
 }
 
 /// Channels-last depthwise convolution, loops (n, oh, ow, c, kh, kw): a
@@ -136,16 +143,7 @@ depthwiseConfig(linalg::DepthwiseConv2DNhwcHwcOp op,
       owr = w;
       break;
     }
-  SmallVector<int64_t> reg = {1, 1, owr, nr, 1, 1};
-  SmallVector<int64_t> parallel;
-  SmallVector<int64_t> outer = rowThreadTiles(ranges, parallel);
-  auto config = sched::ConfigAttr::getChecked(
-      [&] { return op->emitError(); }, op->getContext(), outer,
-      /*l3=*/{}, /*l2=*/{}, /*l1=*/{}, reg, /*vector=*/reg, /*unroll=*/1,
-      parallel, /*interchange=*/{}, /*packs=*/{});
-  if (!config)
-    return failure();
-  return config;
+  return registerTileConfig(op, {1, 1, owr, nr, 1, 1}, ranges);
 }
 
 /// The largest divisor of `size` that is at most `limit`.
