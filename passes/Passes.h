@@ -36,8 +36,11 @@ namespace lathe {
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 
-/// Adds the patterns that lower every nn op to linalg/tensor/arith/math.
-void populateNNToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Adds the patterns that lower every nn op to linalg/tensor/arith/math;
+/// channels-last convolutions with at least `im2colMinFilters` filters
+/// (0: none) become matmuls on im2col.
+void populateNNToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                int64_t im2colMinFilters = 0);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"

@@ -215,7 +215,19 @@ def ConvertNNToLinalgPass : Pass<"lathe-convert-nn-to-linalg", "mlir::ModuleOp">
     extract_slice, insert_slice, collapse/expand_shape). Weights
     (`nn.constant`) become `arith.constant`, keeping dense resources out of
     line. The pass fails, naming the op, if any nn op is left.
+
+    Channels-last convolutions take the form the CPU schedule runs best:
+    1x1 ones without padding are a `linalg.matmul` of the pixels by the
+    weights, and those with at least `im2col-min-filters` filters (0: none)
+    a `linalg.matmul` on im2col, one strided copy of the input per kernel
+    position; the others stay `linalg.conv_2d_nhwc_hwcf`.
   }];
+  let options = [
+    Option<"im2colMinFilters", "im2col-min-filters", "int64_t", "0",
+           "Channels-last convolutions with at least this many filters "
+           "(and a window larger than 1x1) lower to a matmul on im2col; "
+           "0 never">,
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
     "mlir::linalg::LinalgDialect",

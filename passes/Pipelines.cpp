@@ -59,20 +59,6 @@ using namespace mlir;
 /// shipped .so must not depend on.
 static LogicalResult copyWithLinalg(OpBuilder &b, Location loc, Value from,
                                     Value to) {
-  // A slice written in place (a padded tensor's interior, an im2col
-  // window) is copied onto itself: two equal subviews of one buffer.
-  auto fromView = from.getDefiningOp<memref::SubViewOp>();
-  auto toView = to.getDefiningOp<memref::SubViewOp>();
-  if (from == to ||
-      (fromView && toView && fromView.getSource() == toView.getSource() &&
-       fromView.getType() == toView.getType() &&
-       fromView.getStaticOffsets() == toView.getStaticOffsets() &&
-       fromView.getStaticSizes() == toView.getStaticSizes() &&
-       fromView.getStaticStrides() == toView.getStaticStrides() &&
-       fromView.getOffsets() == toView.getOffsets() &&
-       fromView.getSizes() == toView.getSizes() &&
-       fromView.getStrides() == toView.getStrides()))
-    return success();
   b.create<linalg::CopyOp>(loc, from, to);
   return success();
 }
@@ -111,10 +97,13 @@ void lathe::buildGraphOptimizePipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-void lathe::buildNNToLinalgPipeline(OpPassManager &pm) {
+void lathe::buildNNToLinalgPipeline(OpPassManager &pm,
+                                    int64_t im2colMinFilters) {
   // Graph ops to structured ops on tensors; canonicalize folds the reshapes
   // and empty pads the lowering leaves behind.
-  pm.addPass(createConvertNNToLinalgPass());
+  ConvertNNToLinalgPassOptions lowering;
+  lowering.im2colMinFilters = im2colMinFilters;
+  pm.addPass(createConvertNNToLinalgPass(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -145,7 +134,7 @@ void lathe::buildCPUBufferizationPipeline(OpPassManager &pm,
 
 void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
                                            const CPUPipelineOptions &options) {
-  buildNNToLinalgPipeline(pm);
+  buildNNToLinalgPipeline(pm, options.schedule ? options.im2colMinFilters : 0);
 
   // Schedules on tensors: configs for the ops that have none, then tiles
   // and vector FMAs (the accumulators hoisted into registers).

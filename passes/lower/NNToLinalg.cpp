@@ -256,9 +256,10 @@ struct ConstantLowering : OpRewritePattern<nn::ConstantOp> {
 };
 } // namespace
 
-void lathe::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
+void lathe::populateNNToLinalgPatterns(RewritePatternSet &patterns,
+                                       int64_t im2colMinFilters) {
   patterns.add<ConstantLowering>(patterns.getContext());
-  populateContractionPatterns(patterns);
+  populateContractionPatterns(patterns, im2colMinFilters);
   populateElementwisePatterns(patterns);
   populateNormalizationPatterns(patterns);
   populateDataMovementPatterns(patterns);
@@ -268,6 +269,8 @@ void lathe::populateNNToLinalgPatterns(RewritePatternSet &patterns) {
 namespace {
 struct ConvertNNToLinalgPass
     : lathe::impl::ConvertNNToLinalgPassBase<ConvertNNToLinalgPass> {
+  using ConvertNNToLinalgPassBase::ConvertNNToLinalgPassBase;
+
   /// The scatter lowerings emit scf.for loops that carry tensors; one-shot
   /// bufferization later needs scf's models of them, wherever this pass runs.
   void getDependentDialects(DialectRegistry &registry) const override {
@@ -283,7 +286,7 @@ struct ConvertNNToLinalgPass
                            math::MathDialect, tensor::TensorDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
-    populateNNToLinalgPatterns(patterns);
+    populateNNToLinalgPatterns(patterns, im2colMinFilters);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       return signalPassFailure();

@@ -257,12 +257,12 @@ static Value pixelMatmul(OpBuilder &b, Location loc, Value pixels,
   return reshapeTo(b, loc, product, type);
 }
 
-/// Channels-last convolutions with at least this many filters (and a
-/// window larger than 1x1) lower to a matmul on im2col.
-constexpr int64_t kIm2colMinFilters = 256;
-
 struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
-  using StaticShapeLowering::StaticShapeLowering;
+  /// Channels-last convolutions with at least `im2colMinFilters` filters
+  /// (0: none) and a window larger than 1x1 lower to a matmul on im2col.
+  Conv2dLowering(MLIRContext *ctx, int64_t im2colMinFilters)
+      : StaticShapeLowering(ctx), im2colMinFilters(im2colMinFilters) {}
+  int64_t im2colMinFilters;
   LogicalResult lowerStatic(nn::Conv2dOp op,
                             PatternRewriter &rewriter) const override {
     auto type = op.getType();
@@ -338,7 +338,8 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
                 {1, opStrides[0], opStrides[1], 1}));
       }
       result = pixelMatmul(rewriter, loc, input, channels, weight, init);
-    } else if (channelsLast && groups == 1 && filters >= kIm2colMinFilters) {
+    } else if (channelsLast && groups == 1 && im2colMinFilters > 0 &&
+               filters >= im2colMinFilters) {
       // Wide convolutions as a matmul on im2col: the [N*OH*OW, KH*KW*C]
       // windows (one strided copy of the input per kernel position) by the
       // [KH*KW*C, F] weights, which the matmul schedule packs at compile
@@ -451,7 +452,8 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
 
 } // namespace
 
-void lower::populateContractionPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulLowering, GemmLowering, Conv2dLowering>(
-      patterns.getContext());
+void lower::populateContractionPatterns(RewritePatternSet &patterns,
+                                        int64_t im2colMinFilters) {
+  patterns.add<MatmulLowering, GemmLowering>(patterns.getContext());
+  patterns.add<Conv2dLowering>(patterns.getContext(), im2colMinFilters);
 }

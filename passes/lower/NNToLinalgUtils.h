@@ -136,7 +136,8 @@ struct StaticShapeLowering : mlir::OpRewritePattern<OpTy> {
 };
 
 /// Per-family populators behind populateNNToLinalgPatterns().
-void populateContractionPatterns(mlir::RewritePatternSet &patterns);
+void populateContractionPatterns(mlir::RewritePatternSet &patterns,
+                                 int64_t im2colMinFilters);
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);

@@ -17,7 +17,6 @@
 #include "dialects/sched/SchedDialect.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/IR/Matchers.h"
 
 namespace lathe {
 #define GEN_PASS_DEF_DEFAULTSCHEDULEPASS
@@ -346,8 +345,8 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   // copy costs more than it saves), or when it is a constant.
   MLIRContext *ctx = op->getContext();
   SmallVector<sched::PackAttr> packs;
-  Value lhs = op.getDpsInputOperand(0)->get();
-  bool constantA = matchPattern(lhs, m_Constant());
+  bool constantA =
+      bool(constantBehindReshapes(op.getDpsInputOperand(0)->get()));
   if (mr > 1 && (n >= 1024 || constantA))
     packs.push_back(sched::PackAttr::get(ctx, /*operand=*/0, {mLoop}, {mr}));
   packs.push_back(sched::PackAttr::get(ctx, /*operand=*/1, {nLoop}, {nr}));

@@ -67,24 +67,23 @@ static std::optional<int64_t> plainDim(AffineExpr expr) {
   return std::nullopt;
 }
 
-/// Rewrites a per-loop array of the config for the packed loops: a split
-/// loop's entry divided by its tile (`divide`), the inner loops `inner`.
+/// Rewrites a per-loop array of the config (tiles or vector sizes) for the
+/// packed loops: a split loop's entry divided by its pack tile (failure if
+/// it is not a multiple), then one entry per inner loop: its whole pack tile
+/// for vector sizes (`innerIsVector`), 0 (untiled, so whole) for tiles.
 static FailureOr<SmallVector<int64_t>>
 remapPerLoop(ArrayRef<int64_t> values, ArrayRef<int64_t> splitTiles,
-             ArrayRef<int64_t> splitDims, bool divide, int64_t innerFill,
-             bool innerIsTile) {
+             ArrayRef<int64_t> splitDims, bool innerIsVector) {
   if (values.empty())
     return SmallVector<int64_t>();
   SmallVector<int64_t> result(values);
   for (auto [d, t] : llvm::zip(splitDims, splitTiles)) {
-    if (divide && result[d] != 0) {
-      if (result[d] % t != 0)
-        return failure();
-      result[d] /= t;
-    }
+    if (result[d] % t != 0)
+      return failure();
+    result[d] /= t;
   }
   for (int64_t t : splitTiles)
-    result.push_back(innerIsTile ? t : innerFill);
+    result.push_back(innerIsVector ? t : 0);
   return result;
 }
 
@@ -110,6 +109,13 @@ static FailureOr<Value> packConstant(RewriterBase &rewriter, Location loc,
   return rewriter
       .create<arith::ConstantOp>(loc, packedType, cast<TypedAttr>(attr))
       .getResult();
+}
+
+arith::ConstantOp schedule::constantBehindReshapes(Value value) {
+  while (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(
+      value.getDefiningOp()))
+    value = value.getDefiningOp()->getOperand(0);
+  return value.getDefiningOp<arith::ConstantOp>();
 }
 
 FailureOr<linalg::GenericOp> schedule::packByConfig(RewriterBase &rewriter,
@@ -234,23 +240,16 @@ FailureOr<linalg::GenericOp> schedule::packByConfig(RewriterBase &rewriter,
 
   // The new config first, so that a config that cannot be carried over
   // fails before the IR changes.
-  auto remap = [&](ArrayRef<int64_t> values, bool divide, int64_t fill,
-                   bool innerIsTile) {
-    return remapPerLoop(values, splitTiles, splitDims, divide, fill,
-                        innerIsTile);
+  auto remap = [&](ArrayRef<int64_t> values, bool innerIsVector = false) {
+    return remapPerLoop(values, splitTiles, splitDims, innerIsVector);
   };
-  FailureOr<SmallVector<int64_t>> outer =
-      remap(config.getOuterTiles(), true, 0, false);
-  FailureOr<SmallVector<int64_t>> l3 =
-      remap(config.getL3Tiles(), true, 0, false);
-  FailureOr<SmallVector<int64_t>> l2 =
-      remap(config.getL2Tiles(), true, 0, false);
-  FailureOr<SmallVector<int64_t>> l1 =
-      remap(config.getL1Tiles(), true, 0, false);
-  FailureOr<SmallVector<int64_t>> reg =
-      remap(config.getRegisterTiles(), true, 0, false);
+  FailureOr<SmallVector<int64_t>> outer = remap(config.getOuterTiles());
+  FailureOr<SmallVector<int64_t>> l3 = remap(config.getL3Tiles());
+  FailureOr<SmallVector<int64_t>> l2 = remap(config.getL2Tiles());
+  FailureOr<SmallVector<int64_t>> l1 = remap(config.getL1Tiles());
+  FailureOr<SmallVector<int64_t>> reg = remap(config.getRegisterTiles());
   FailureOr<SmallVector<int64_t>> vector =
-      remap(config.getVectorSizes(), true, 0, true);
+      remap(config.getVectorSizes(), /*innerIsVector=*/true);
   if (failed(outer) || failed(l3) || failed(l2) || failed(l1) || failed(reg) ||
       failed(vector))
     return op->emitOpError("sched.config tiles of a packed loop are not "
@@ -287,13 +286,7 @@ FailureOr<linalg::GenericOp> schedule::packByConfig(RewriterBase &rewriter,
     for (int64_t p : layout.permutation)
       packedShape.push_back(layout.expandedShape[p]);
     auto packedType = RankedTensorType::get(packedShape, type.getElementType());
-    // A reshaped constant (a 1x1 convolution's weights as a matrix) has
-    // the constant's row-major data.
-    Value source = value;
-    while (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(
-        source.getDefiningOp()))
-      source = source.getDefiningOp()->getOperand(0);
-    if (auto constant = source.getDefiningOp<arith::ConstantOp>()) {
+    if (arith::ConstantOp constant = constantBehindReshapes(value)) {
       FailureOr<Value> packed =
           packConstant(rewriter, loc, constant, layout, packedType);
       if (succeeded(packed)) {

@@ -20,6 +20,7 @@
 
 #include "dialects/sched/SchedAttrs.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -57,6 +58,11 @@ struct ScheduleTarget {
 /// MC x KC block of A in L2. The loops run n, m, k.
 mlir::FailureOr<sched::ConfigAttr> defaultConfig(mlir::linalg::LinalgOp op,
                                                  const ScheduleTarget &target);
+
+/// The constant `value` is, looking through reshapes (a 1x1 convolution's
+/// weights viewed as a matrix have the constant's row-major data); null if
+/// it is not one. Such operands are packed at compile time.
+mlir::arith::ConstantOp constantBehindReshapes(mlir::Value value);
 
 /// Packs the operands named by the config's `pack` entries into
 /// tile-contiguous layouts (constants at compile time, others by a

@@ -342,8 +342,10 @@ int runCompile(const CompileOptions &o, StringRef model) {
   }
 
   if (o.emit == Emit::linalg) {
-    if (!runPipeline(module, diagnostics, buildNNToLinalgPipeline,
-                     "lowering to linalg"))
+    if (!runPipeline(
+            module, diagnostics,
+            [](mlir::OpPassManager &pm) { buildNNToLinalgPipeline(pm); },
+            "lowering to linalg"))
       return 1;
     module->print(out->os(), flags);
     out->os() << "\n";

@@ -1,4 +1,5 @@
 // RUN: lathe-opt %s -split-input-file -lathe-convert-nn-to-linalg | FileCheck %s
+// RUN: lathe-opt %s -split-input-file -lathe-convert-nn-to-linalg=im2col-min-filters=256 | FileCheck %s --check-prefix=IM2COL
 
 // CHECK-LABEL: func @constant
 // CHECK: %[[C:.+]] = arith.constant dense_resource<w0> : tensor<2xf32>
@@ -547,25 +548,30 @@ func.func @conv2d_pointwise_strided(%x: tensor<1x4x4x8xf32>, %w: tensor<1x1x8x16
 
 // -----
 
-// A channels-last convolution with 256 filters or more is a matmul on
-// im2col: one strided copy of the padded input per kernel position into
-// [N, OH, OW, KH*KW, C], viewed as [N*OH*OW, KH*KW*C], times the weights
-// viewed as [KH*KW*C, F].
+// With im2col-min-filters=256 (the scheduled CPU pipeline's setting), a
+// channels-last convolution with 256 filters or more is a matmul on im2col:
+// one strided copy of the padded input per kernel position into [N, OH, OW,
+// KH*KW, C], viewed as [N*OH*OW, KH*KW*C], times the weights viewed as
+// [KH*KW*C, F].
+// IM2COL-LABEL: func @conv2d_im2col
+// IM2COL: %[[FILL:.+]] = linalg.fill {{.+}} -> tensor<1x6x6x4xf32>
+// IM2COL: %[[PAD:.+]] = tensor.insert_slice %{{.+}} into %[[FILL]][0, 1, 1, 0] [1, 4, 4, 4] [1, 1, 1, 1]
+// IM2COL: %[[COL:.+]] = tensor.empty() : tensor<1x2x2x9x4xf32>
+// IM2COL: %[[W0:.+]] = tensor.extract_slice %[[PAD]][0, 0, 0, 0] [1, 2, 2, 4] [1, 2, 2, 1] : tensor<1x6x6x4xf32> to tensor<1x2x2x4xf32>
+// IM2COL: %[[SLOT0:.+]] = tensor.extract_slice %[[COL]][0, 0, 0, 0, 0] [1, 2, 2, 1, 4] [1, 1, 1, 1, 1] : tensor<1x2x2x9x4xf32> to tensor<1x2x2x4xf32>
+// IM2COL: %[[C0:.+]] = linalg.copy ins(%[[W0]] : tensor<1x2x2x4xf32>) outs(%[[SLOT0]] : tensor<1x2x2x4xf32>)
+// IM2COL: tensor.insert_slice %[[C0]] into %[[COL]][0, 0, 0, 0, 0] [1, 2, 2, 1, 4] [1, 1, 1, 1, 1]
+// IM2COL-COUNT-7: tensor.insert_slice
+// IM2COL: tensor.extract_slice %[[PAD]][0, 2, 2, 0] [1, 2, 2, 4] [1, 2, 2, 1]
+// IM2COL: tensor.insert_slice
+// IM2COL: %[[A:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2], [3, 4]] : tensor<1x2x2x9x4xf32> into tensor<4x36xf32>
+// IM2COL: %[[B:.+]] = tensor.collapse_shape %arg1 {{\[}}[0, 1, 2], [3]] : tensor<3x3x4x256xf32> into tensor<36x256xf32>
+// IM2COL: linalg.matmul ins(%[[A]], %[[B]] : tensor<4x36xf32>, tensor<36x256xf32>)
+// IM2COL-NOT: linalg.conv
+// Without the option it stays a direct convolution.
 // CHECK-LABEL: func @conv2d_im2col
-// CHECK: %[[FILL:.+]] = linalg.fill {{.+}} -> tensor<1x6x6x4xf32>
-// CHECK: %[[PAD:.+]] = tensor.insert_slice %{{.+}} into %[[FILL]][0, 1, 1, 0] [1, 4, 4, 4] [1, 1, 1, 1]
-// CHECK: %[[COL:.+]] = tensor.empty() : tensor<1x2x2x9x4xf32>
-// CHECK: %[[W0:.+]] = tensor.extract_slice %[[PAD]][0, 0, 0, 0] [1, 2, 2, 4] [1, 2, 2, 1] : tensor<1x6x6x4xf32> to tensor<1x2x2x4xf32>
-// CHECK: %[[SLOT0:.+]] = tensor.extract_slice %[[COL]][0, 0, 0, 0, 0] [1, 2, 2, 1, 4] [1, 1, 1, 1, 1] : tensor<1x2x2x9x4xf32> to tensor<1x2x2x4xf32>
-// CHECK: %[[C0:.+]] = linalg.copy ins(%[[W0]] : tensor<1x2x2x4xf32>) outs(%[[SLOT0]] : tensor<1x2x2x4xf32>)
-// CHECK: tensor.insert_slice %[[C0]] into %[[COL]][0, 0, 0, 0, 0] [1, 2, 2, 1, 4] [1, 1, 1, 1, 1]
-// CHECK-COUNT-7: tensor.insert_slice
-// CHECK: tensor.extract_slice %[[PAD]][0, 2, 2, 0] [1, 2, 2, 4] [1, 2, 2, 1]
-// CHECK: tensor.insert_slice
-// CHECK: %[[A:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2], [3, 4]] : tensor<1x2x2x9x4xf32> into tensor<4x36xf32>
-// CHECK: %[[B:.+]] = tensor.collapse_shape %arg1 {{\[}}[0, 1, 2], [3]] : tensor<3x3x4x256xf32> into tensor<36x256xf32>
-// CHECK: linalg.matmul ins(%[[A]], %[[B]] : tensor<4x36xf32>, tensor<36x256xf32>)
-// CHECK-NOT: linalg.conv
+// CHECK: linalg.conv_2d_nhwc_hwcf
+// CHECK-NOT: linalg.matmul
 func.func @conv2d_im2col(%x: tensor<1x4x4x4xf32>, %w: tensor<3x3x4x256xf32>) -> tensor<1x2x2x256xf32> {
   %0 = nn.conv2d %x, %w strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] groups 1 channels_last
       : (tensor<1x4x4x4xf32>, tensor<3x3x4x256xf32>) -> tensor<1x2x2x256xf32>
