@@ -142,8 +142,53 @@ def TilePass : Pass<"lathe-tile", "mlir::func::FuncOp"> {
     loops' `outer` tiles into scf.for loops inside it, then the `l2` tiles
     in the loop order of its `interchange`, then its `register` tiles. The
     register-tile op keeps the config and is marked `sched.tiled` for
-    lathe-vectorize. Fails, naming the op and its config, if the config
+    lathe-vectorize. Elementwise epilogues of scheduled ops are left to
+    lathe-fuse-epilogue, which tiles them with their anchor. The register
+    tiles of parallel loops are tiled before those of reduction loops, so
+    the complete result tile has a place of its own in the nest. Fails, naming the op and its config, if the config
     cannot be applied (a reduction loop listed as parallel, say).
+  }];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
+def MergeEpiloguesPass : Pass<"lathe-merge-epilogues", "mlir::func::FuncOp"> {
+  let summary = "Merge elementwise chains and put a scheduled op's epilogue in its result space";
+  let description = [{
+    Merges chains of elementwise `linalg.generic` ops into one op (a
+    producer with no other user goes into its consumer), and folds the
+    reshapes between the result of a scheduled op with a reduction (a
+    kernel's anchor) and the elementwise op that reads it into that op:
+    the epilogue then iterates the anchor's result space (a packed
+    matmul's [M][N/NR][NR]) and its other operands are reshaped instead.
+    Upstream's elementwise fusion and reshape folding do the work; only
+    the anchor's operand is folded. Configs left on ops whose loop count
+    changed are dropped (lathe-default-schedule gives them new ones).
+    Runs after lathe-pack, before lathe-tile and lathe-fuse-epilogue.
+  }];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
+def FuseEpiloguePass : Pass<"lathe-fuse-epilogue", "mlir::func::FuncOp"> {
+  let summary = "Apply elementwise epilogues to the tiles of the loop nests they read";
+  let description = [{
+    For every elementwise `linalg.generic` with a `sched.config` that reads
+    the result of a loop nest tiled by lathe-tile (which leaves such
+    epilogues alone): applies the op in place to the innermost tile of the
+    nest's result that is complete where the nest inserts it, i.e. no loop
+    around that insertion steps a reduction. When the reduction is not
+    split by cache tiles that is the register tile, and the epilogue
+    becomes vector ops on the accumulators before they are stored; else it
+    is a cache tile, tiled by the register tiles of the epilogue's config.
+    The nest's result then replaces the epilogue's. An epilogue that
+    cannot be fused (it reads its output, an operand is defined after the
+    nest, no complete tile) is tiled by its own config instead.
   }];
   let dependentDialects = [
     "mlir::affine::AffineDialect",

@@ -148,8 +148,13 @@ void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
     // Packing adds the run-time copies of non-constant operands, which get
     // their own (default) schedules.
     pm.addNestedPass<func::FuncOp>(createPackPass());
+    // Epilogues (residual adds, activations) as one elementwise op in the
+    // anchor's result space, applied to its tiles while they are in
+    // registers or cache rather than in passes over the whole result.
+    pm.addNestedPass<func::FuncOp>(createMergeEpiloguesPass());
     pm.addPass(createDefaultSchedulePass(target));
     pm.addNestedPass<func::FuncOp>(createTilePass());
+    pm.addNestedPass<func::FuncOp>(createFuseEpiloguePass());
     pm.addNestedPass<func::FuncOp>(createVectorizePass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());

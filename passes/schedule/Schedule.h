@@ -22,6 +22,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace lathe::schedule {
@@ -92,6 +93,38 @@ tileByConfig(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op,
 mlir::LogicalResult vectorizeByConfig(mlir::RewriterBase &rewriter,
                                       mlir::linalg::LinalgOp op,
                                       sched::ConfigAttr config);
+
+/// Whether `op` is an elementwise linalg.generic (all loops parallel, every
+/// map a projected permutation, one result) not yet tiled: what a kernel's
+/// epilogue lowers to.
+bool isElementwiseEpilogue(mlir::Operation *op);
+
+/// Whether `op` is an elementwise epilogue (above) reading the result of a
+/// scheduled op with a reduction, possibly through reshapes. lathe-tile
+/// leaves such ops to lathe-fuse-epilogue.
+bool isEpilogueOfScheduledOp(mlir::Operation *op);
+
+/// Adds the patterns of lathe-merge-epilogues: elementwise generics merged
+/// into their elementwise consumers (a producer with no other user), and
+/// the reshapes between a scheduled op's result and the elementwise op
+/// reading it folded into that op.
+void populateMergeEpiloguePatterns(mlir::RewritePatternSet &patterns);
+
+/// Applies populateMergeEpiloguePatterns to `root` and drops the configs
+/// the rewritten ops carried over from ops of other loop counts.
+mlir::LogicalResult mergeEpilogues(mlir::Operation *root);
+
+/// Moves the elementwise `epilogue` into the tiled loop nest (lathe-tile's)
+/// whose result it reads: it is applied in place to the innermost tile of
+/// that result that is complete where the nest inserts it (no loop around
+/// the insertion steps a reduction). At the register tile it is one
+/// vector op (marked for lathe-vectorize); in a larger tile it is tiled by
+/// its own config's register tiles. The nest's result replaces the
+/// epilogue's. Fails, changing nothing, when the epilogue reads no such
+/// nest, reads its output, or no complete tile takes it.
+mlir::FailureOr<mlir::linalg::GenericOp>
+fuseEpilogue(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp epilogue,
+             mlir::DominanceInfo &dominance);
 
 } // namespace lathe::schedule
 

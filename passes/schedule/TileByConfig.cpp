@@ -147,10 +147,33 @@ FailureOr<linalg::LinalgOp> schedule::tileByConfig(RewriterBase &rewriter,
     current = *tiled;
   }
   if (!reg.empty()) {
-    FailureOr<Operation *> tiled = tileOnce(rewriter, current, reg, {});
-    if (failed(tiled))
-      return rewriter.notifyMatchFailure(op, "register tiling failed");
-    current = *tiled;
+    // The register tile's parallel loops first, then its reduction loops
+    // inside them: the tile of the result is complete where the parallel
+    // loops insert it, which is where lathe-fuse-epilogue applies the
+    // epilogue. (Linalg ops list their parallel loops first, so this is the
+    // loop order of tiling all at once.)
+    SmallVector<int64_t> parallelTiles(reg), reductionTiles(loops, 0);
+    bool anyParallel = false, anyReduction = false;
+    for (int64_t d = 0; d < loops; ++d) {
+      if (iterators[d] == utils::IteratorType::reduction && reg[d] != 0) {
+        reductionTiles[d] = reg[d];
+        parallelTiles[d] = 0;
+        anyReduction = true;
+      } else {
+        anyParallel |= reg[d] != 0;
+      }
+    }
+    SmallVector<SmallVector<int64_t>> steps;
+    if (anyParallel && anyReduction)
+      steps = {parallelTiles, reductionTiles};
+    else
+      steps = {SmallVector<int64_t>(reg)};
+    for (ArrayRef<int64_t> sizes : steps) {
+      FailureOr<Operation *> tiled = tileOnce(rewriter, current, sizes, {});
+      if (failed(tiled))
+        return rewriter.notifyMatchFailure(op, "register tiling failed");
+      current = *tiled;
+    }
   }
   current->setAttr(kConfigAttrName, config);
   current->setAttr(kTiledAttrName, rewriter.getUnitAttr());
@@ -162,7 +185,8 @@ struct TilePass : lathe::impl::TilePassBase<TilePass> {
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op->hasAttr(kConfigAttrName) && !op->hasAttr(kTiledAttrName))
+      if (op->hasAttr(kConfigAttrName) && !op->hasAttr(kTiledAttrName) &&
+          !isEpilogueOfScheduledOp(op))
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
