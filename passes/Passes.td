@@ -176,7 +176,7 @@ def MergeEpiloguesPass : Pass<"lathe-merge-epilogues", "mlir::func::FuncOp"> {
 }
 
 def FuseEpiloguePass : Pass<"lathe-fuse-epilogue", "mlir::func::FuncOp"> {
-  let summary = "Apply elementwise epilogues to the tiles of the loop nests they read";
+  let summary = "Apply elementwise epilogues (and accumulator fills) to the tiles of the loop nests they belong to";
   let description = [{
     For every elementwise `linalg.generic` with a `sched.config` that reads
     the result of a loop nest tiled by lathe-tile (which leaves such
@@ -189,6 +189,11 @@ def FuseEpiloguePass : Pass<"lathe-fuse-epilogue", "mlir::func::FuncOp"> {
     The nest's result then replaces the epilogue's. An epilogue that
     cannot be fused (it reads its output, an operand is defined after the
     nest, no complete tile) is tiled by its own config instead.
+
+    Likewise the `linalg.fill` that initializes the nest's accumulator
+    (lathe-tile leaves it alone too): the same complete tile is filled
+    right before the loop that accumulates into it, in the register tiles
+    of the nest's op, and the nest starts from the fill's empty tensor.
   }];
   let dependentDialects = [
     "mlir::affine::AffineDialect",

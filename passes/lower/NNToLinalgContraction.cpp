@@ -294,9 +294,15 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
     Value input = padConstant(rewriter, loc, op.getInput(), low, high,
                               rewriter.getZeroAttr(elementType));
 
-    // The accumulator starts as the bias broadcast over N, OH, OW.
+    // The accumulator starts as the bias broadcast over N, OH, OW. A
+    // channels-last convolution (the scheduled one) starts from zeros and
+    // adds the bias in an elementwise op after it, which lathe-fuse-epilogue
+    // applies to each register tile with the rest of the epilogue (and the
+    // zeros are filled per tile), rather than in passes of their own over
+    // the whole result.
     Value init;
-    if (Value bias = op.getBias()) {
+    Value biasEpilogue = channelsLast ? op.getBias() : Value();
+    if (Value bias = op.getBias(); bias && !biasEpilogue) {
       AffineMap channel =
           AffineMap::get(4, 0, getAffineDimExpr(channelsLast ? 3 : 1, ctx));
       init = rewriter
@@ -444,6 +450,23 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
       result = rewriter.create<tensor::CollapseShapeOp>(
           loc, type, outG,
           ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    }
+    if (biasEpilogue) {
+      AffineMap identity = rewriter.getMultiDimIdentityMap(4);
+      AffineMap channel = AffineMap::get(4, 0, getAffineDimExpr(3, ctx));
+      result = rewriter
+                   .create<linalg::GenericOp>(
+                       loc, type, ValueRange{result, biasEpilogue},
+                       emptyTensor(rewriter, loc, type),
+                       ArrayRef<AffineMap>{identity, channel, identity},
+                       SmallVector<utils::IteratorType>(
+                           4, utils::IteratorType::parallel),
+                       [](OpBuilder &b, Location l, ValueRange args) {
+                         b.create<linalg::YieldOp>(
+                             l, b.create<arith::AddFOp>(l, args[0], args[1])
+                                    .getResult());
+                       })
+                   .getResult(0);
     }
     rewriter.replaceOp(op, result);
     return success();

@@ -82,7 +82,30 @@ static Value anchorResult(Value value) {
 
 static bool isAnchorResult(Value value) { return bool(anchorResult(value)); }
 
-bool schedule::isEpilogueOfScheduledOp(Operation *op) {
+/// Whether `op` is a linalg.fill whose only use is (through reshapes) the
+/// accumulator of a scheduled op with a reduction.
+static bool isAccumulatorFill(Operation *op) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op);
+  if (!fill || !fill.hasPureTensorSemantics())
+    return false;
+  Value value = fill.getResult(0);
+  while (value.hasOneUse()) {
+    Operation *user = *value.getUsers().begin();
+    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(user)) {
+      value = user->getResult(0);
+      continue;
+    }
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+    return linalgOp && linalgOp->hasAttr(kConfigAttrName) &&
+           linalgOp.getNumReductionLoops() > 0 &&
+           linalgOp.isDpsInit(&*value.getUses().begin());
+  }
+  return false;
+}
+
+bool schedule::isFusedIntoScheduledOp(Operation *op) {
+  if (isAccumulatorFill(op))
+    return true;
   if (!isElementwiseEpilogue(op))
     return false;
   return llvm::any_of(cast<linalg::GenericOp>(op).getDpsInputs(),
@@ -491,6 +514,98 @@ FailureOr<linalg::GenericOp> schedule::fuseEpilogue(RewriterBase &rewriter,
                                      "does not consume a tiled loop nest");
 }
 
+/// The tiled op with a reduction inside the loop nest `top` (lathe-tile's
+/// register-tile op), or null.
+static linalg::LinalgOp tiledReduction(Operation *top) {
+  linalg::LinalgOp tiled;
+  top->walk([&](linalg::LinalgOp op) {
+    if (op->hasAttr(kTiledAttrName) && op.getNumReductionLoops() > 0)
+      tiled = op;
+  });
+  return tiled;
+}
+
+FailureOr<linalg::FillOp> schedule::fuseAccumulatorFill(RewriterBase &rewriter,
+                                                        Operation *nest) {
+  if (!isa<scf::ForOp, scf::ForallOp>(nest) || nest->getNumResults() != 1)
+    return failure();
+  OpOperand &nestInit = isa<scf::ForOp>(nest)
+                            ? cast<scf::ForOp>(nest).getInitArgsMutable()[0]
+                            : cast<scf::ForallOp>(nest).getOutputsMutable()[0];
+  // The fill, possibly through reshapes.
+  Value init = nestInit.get();
+  while (init.hasOneUse() &&
+         isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+             init.getDefiningOp()))
+    init = init.getDefiningOp()->getOperand(0);
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  linalg::LinalgOp tiled = tiledReduction(nest);
+  if (!fill || !fill->hasOneUse() || !fill.hasPureTensorSemantics() || !tiled ||
+      tiled->getNumResults() != 1)
+    return failure();
+
+  SmallVector<TileInsert> inserts;
+  collectInserts(nest, 0, {}, inserts);
+  for (TileInsert &site : llvm::reverse(inserts)) {
+    // The tile's value comes from a loop (or the tiled op) that starts
+    // from the same slice of the result the tile is inserted into.
+    Value tile = site.insert->getOperand(0);
+    Operation *producer = tile.getDefiningOp();
+    OpOperand *start = nullptr;
+    if (auto loop = dyn_cast_or_null<scf::ForOp>(producer))
+      start = loop.getTiedLoopInit(cast<OpResult>(tile));
+    else if (producer == tiled.getOperation())
+      start = tiled.getDpsInitOperand(0);
+    if (!start)
+      continue;
+    auto slice = start->get().getDefiningOp<tensor::ExtractSliceOp>();
+    auto insert = cast<OffsetSizeAndStrideOpInterface>(site.insert);
+    if (!slice || slice.getSource() != site.insert->getOperand(1) ||
+        !slice.isSameAs(insert, [](OpFoldResult a, OpFoldResult b) {
+          return isEqualConstantIntOrValue(a, b);
+        }))
+      continue;
+    OpBuilder::InsertionGuard guard(rewriter);
+    if (isa<tensor::ParallelInsertSliceOp>(site.insert))
+      rewriter.setInsertionPoint(site.insert->getParentOp());
+    else
+      rewriter.setInsertionPoint(site.insert);
+    FailureOr<SmallVector<OpFoldResult>> offsets =
+        absoluteOffsets(rewriter, site);
+    std::optional<SmallVector<int64_t>> shape = tileShape(site);
+    if (failed(offsets) || !shape || !isComplete(site, *offsets))
+      continue;
+    // Fill the slice before the loop accumulates into it: the accumulator
+    // starts from the value in registers or cache, not from memory the fill
+    // wrote in a pass of its own.
+    rewriter.setInsertionPointAfter(slice);
+    auto tileFill = rewriter.create<linalg::FillOp>(
+        fill.getLoc(), fill.getInputs(), ValueRange{slice.getResult()});
+    rewriter.modifyOpInPlace(start->getOwner(),
+                             [&] { start->set(tileFill.getResult(0)); });
+    rewriter.replaceOp(fill, fill.getOutputs()[0]);
+    // Vectorized in the register tiles of the op it feeds.
+    auto registerShape =
+        cast<RankedTensorType>(tiled->getResultTypes()[0]).getShape();
+    if (registerShape.size() != shape->size())
+      return tileFill;
+    auto config =
+        sched::ConfigAttr::get(rewriter.getContext(), {}, {}, {}, {},
+                               registerShape, registerShape, 1, {}, {}, {});
+    if (ArrayRef<int64_t>(*shape) == registerShape) {
+      tileFill->setAttr(kConfigAttrName, config);
+      tileFill->setAttr(kTiledAttrName, rewriter.getUnitAttr());
+      return tileFill;
+    }
+    FailureOr<linalg::LinalgOp> registerFill =
+        tileByConfig(rewriter, tileFill, config);
+    if (failed(registerFill))
+      return failure();
+    return cast<linalg::FillOp>(registerFill->getOperation());
+  }
+  return failure();
+}
+
 namespace {
 struct MergeEpiloguesPass
     : lathe::impl::MergeEpiloguesPassBase<MergeEpiloguesPass> {
@@ -503,6 +618,14 @@ struct MergeEpiloguesPass
 struct FuseEpiloguePass : lathe::impl::FuseEpiloguePassBase<FuseEpiloguePass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    // The accumulators' fills first, while each nest inserts the value of
+    // its reduction loop.
+    SmallVector<Operation *> nests;
+    for (Operation &op : getOperation().getBody().getOps())
+      if (isa<scf::ForOp, scf::ForallOp>(op) && tiledReduction(&op))
+        nests.push_back(&op);
+    for (Operation *nest : nests)
+      (void)fuseAccumulatorFill(rewriter, nest);
     // lathe-tile leaves the epilogues of scheduled ops alone: each one goes
     // into its anchor's nest here, or else is tiled by its own config. An
     // epilogue of an epilogue reads the nest's result once the first one
@@ -524,13 +647,15 @@ struct FuseEpiloguePass : lathe::impl::FuseEpiloguePassBase<FuseEpiloguePass> {
         }
       }
     }
-    SmallVector<linalg::GenericOp> unfused;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (isElementwiseEpilogue(op) && op->hasAttr(kConfigAttrName) &&
+    // What did not go into a nest is tiled by its own config.
+    SmallVector<linalg::LinalgOp> unfused;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if ((isElementwiseEpilogue(op) || isa<linalg::FillOp>(op)) &&
+          op->hasAttr(kConfigAttrName) && !op->hasAttr(kTiledAttrName) &&
           !op->getParentOfType<LoopLikeOpInterface>())
         unfused.push_back(op);
     });
-    for (linalg::GenericOp op : unfused) {
+    for (linalg::LinalgOp op : unfused) {
       auto config = op->getAttrOfType<sched::ConfigAttr>(kConfigAttrName);
       if (!config) {
         op->emitOpError("sched.config is not a #sched.config");

@@ -100,9 +100,10 @@ mlir::LogicalResult vectorizeByConfig(mlir::RewriterBase &rewriter,
 bool isElementwiseEpilogue(mlir::Operation *op);
 
 /// Whether `op` is an elementwise epilogue (above) reading the result of a
-/// scheduled op with a reduction, possibly through reshapes. lathe-tile
-/// leaves such ops to lathe-fuse-epilogue.
-bool isEpilogueOfScheduledOp(mlir::Operation *op);
+/// scheduled op with a reduction, or the linalg.fill of such an op's
+/// accumulator, possibly through reshapes. lathe-tile leaves such ops to
+/// lathe-fuse-epilogue.
+bool isFusedIntoScheduledOp(mlir::Operation *op);
 
 /// Adds the patterns of lathe-merge-epilogues: elementwise generics merged
 /// into their elementwise consumers (a producer with no other user), and
@@ -125,6 +126,16 @@ mlir::LogicalResult mergeEpilogues(mlir::Operation *root);
 mlir::FailureOr<mlir::linalg::GenericOp>
 fuseEpilogue(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp epilogue,
              mlir::DominanceInfo &dominance);
+
+/// Moves the linalg.fill that initializes the result of the tiled loop
+/// nest `nest` (lathe-tile's, one result) into the nest: the innermost
+/// complete tile of the result (as for fuseEpilogue) is filled right before
+/// the loop that accumulates into it, and the nest starts from the fill's
+/// uninitialized tensor. The tile fill is vectorized in the register tiles
+/// of the nest's op. Fails, changing nothing, when the nest's init is not
+/// a fill used only there or no complete tile starts from its own slice.
+mlir::FailureOr<mlir::linalg::FillOp>
+fuseAccumulatorFill(mlir::RewriterBase &rewriter, mlir::Operation *nest);
 
 } // namespace lathe::schedule
 

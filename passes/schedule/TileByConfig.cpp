@@ -186,7 +186,7 @@ struct TilePass : lathe::impl::TilePassBase<TilePass> {
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->hasAttr(kConfigAttrName) && !op->hasAttr(kTiledAttrName) &&
-          !isEpilogueOfScheduledOp(op))
+          !isFusedIntoScheduledOp(op))
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());

@@ -492,14 +492,18 @@ func.func @math(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
-// Channels-last conv: padding on H and W (dims 1, 2), the bias broadcast
-// along the last dim, linalg's NHWC/HWCF convolution.
+// Channels-last conv: padding on H and W (dims 1, 2), linalg's NHWC/HWCF
+// convolution from zeros, then the bias added along the last dim by an
+// elementwise op (the epilogue lathe-fuse-epilogue puts in the tiles).
 // CHECK-LABEL: func @conv2d_channels_last
 // CHECK: %[[FILL:.+]] = linalg.fill {{.+}} -> tensor<1x10x10x3xf32>
 // CHECK: linalg.copy ins(%arg0 : tensor<1x8x8x3xf32>)
 // CHECK: %[[PAD:.+]] = tensor.insert_slice %{{.+}} into %[[FILL]][0, 1, 1, 0] [1, 8, 8, 3] [1, 1, 1, 1]
-// CHECK: %[[BIAS:.+]] = linalg.generic {{.+}} ins(%arg2 : tensor<4xf32>) outs(%{{.+}} : tensor<1x4x4x4xf32>)
-// CHECK: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %arg1 : tensor<1x10x10x3xf32>, tensor<3x3x3x4xf32>) outs(%[[BIAS]] : tensor<1x4x4x4xf32>)
+// CHECK: %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<1x4x4x4xf32>
+// CHECK: %[[CONV:.+]] = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %arg1 : tensor<1x10x10x3xf32>, tensor<3x3x3x4xf32>) outs(%[[ZERO]] : tensor<1x4x4x4xf32>)
+// CHECK: %[[BIAS:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #[[CH:.+]], #{{.+}}], {{.+}}} ins(%[[CONV]], %arg2 : tensor<1x4x4x4xf32>, tensor<4xf32>)
+// CHECK: arith.addf
+// CHECK: return %[[BIAS]]
 func.func @conv2d_channels_last(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = nn.conv2d %x, %w, %b strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] groups 1 channels_last
       : (tensor<1x8x8x3xf32>, tensor<3x3x3x4xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
@@ -521,15 +525,16 @@ func.func @depthwise_channels_last(%x: tensor<1x6x6x4xf32>, %w: tensor<3x3x1x4xf
 // -----
 
 // A channels-last 1x1 convolution without padding is a matmul of the
-// pixels by the weights: [N*H*W, C] x [C, F], the bias its accumulator.
-// With stride 2, every other pixel is sliced out first.
+// pixels by the weights: [N*H*W, C] x [C, F], from zeros, the bias added
+// after it. With stride 2, every other pixel is sliced out first.
 // CHECK-LABEL: func @conv2d_pointwise
-// CHECK: %[[BIAS:.+]] = linalg.generic {{.+}} ins(%arg2 : tensor<16xf32>) outs(%{{.+}} : tensor<1x4x4x16xf32>)
+// CHECK: %[[ZERO:.+]] = linalg.fill {{.+}} -> tensor<1x4x4x16xf32>
 // CHECK: %[[X:.+]] = tensor.collapse_shape %arg0 {{\[}}[0, 1, 2], [3]] : tensor<1x4x4x8xf32> into tensor<16x8xf32>
 // CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{\[}}[0, 1, 2], [3]] : tensor<1x1x8x16xf32> into tensor<8x16xf32>
-// CHECK: %[[ACC:.+]] = tensor.collapse_shape %[[BIAS]] {{\[}}[0, 1, 2], [3]] : tensor<1x4x4x16xf32> into tensor<16x16xf32>
+// CHECK: %[[ACC:.+]] = tensor.collapse_shape %[[ZERO]] {{\[}}[0, 1, 2], [3]] : tensor<1x4x4x16xf32> into tensor<16x16xf32>
 // CHECK: %[[MM:.+]] = linalg.matmul ins(%[[X]], %[[W]] : tensor<16x8xf32>, tensor<8x16xf32>) outs(%[[ACC]] : tensor<16x16xf32>)
-// CHECK: tensor.expand_shape %[[MM]] {{\[}}[0, 1, 2], [3]] output_shape [1, 4, 4, 16]
+// CHECK: %[[OUT:.+]] = tensor.expand_shape %[[MM]] {{\[}}[0, 1, 2], [3]] output_shape [1, 4, 4, 16]
+// CHECK: linalg.generic {{.+}} ins(%[[OUT]], %arg2 : tensor<1x4x4x16xf32>, tensor<16xf32>)
 // CHECK-NOT: linalg.conv
 // CHECK-LABEL: func @conv2d_pointwise_strided
 // CHECK: %[[S:.+]] = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 2, 2, 8] [1, 2, 2, 1] : tensor<1x4x4x8xf32> to tensor<1x2x2x8xf32>

@@ -115,3 +115,26 @@ func.func @reads_output(%a: tensor<16x8xf32>, %b: tensor<8x32xf32>, %c: tensor<1
   } -> tensor<16x32xf32>
   return %r : tensor<16x32xf32>
 }
+
+// -----
+
+// The accumulator's fill goes into the nest too: each 4x16 register tile
+// is filled (zeros) right before its k loop, which accumulates into it;
+// the nest starts from the fill's empty tensor.
+// CHECK-LABEL: func.func @accumulator_fill
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<16x32xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[EMPTY]])
+// CHECK: scf.for {{.+}} step %c16
+// CHECK: %[[SLICE:.+]] = tensor.extract_slice %{{.+}} [4, 16] [1, 1] : tensor<16x32xf32> to tensor<4x16xf32>
+// CHECK-NEXT: %[[ZERO:.+]] = linalg.fill {sched.config = #sched.config<tiles = {register = [4, 16]}, vector = [4, 16]>, sched.tiled} ins(%{{.+}} : f32) outs(%[[SLICE]] : tensor<4x16xf32>)
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[ZERO]]) -> (tensor<4x16xf32>)
+// CHECK: linalg.matmul {{.+}}sched.tiled
+func.func @accumulator_fill(%a: tensor<16x8xf32>, %b: tensor<8x32xf32>) -> tensor<16x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x32xf32>
+  %c = linalg.fill {sched.config = #sched.config<tiles = {register = [1, 32]}, vector = [1, 32]>} ins(%zero : f32) outs(%e : tensor<16x32xf32>) -> tensor<16x32xf32>
+  %mm = linalg.matmul {sched.config = #sched.config<tiles = {register = [4, 16, 1]}, vector = [4, 16, 1]>}
+      ins(%a, %b : tensor<16x8xf32>, tensor<8x32xf32>) outs(%c : tensor<16x32xf32>) -> tensor<16x32xf32>
+  return %mm : tensor<16x32xf32>
+}
