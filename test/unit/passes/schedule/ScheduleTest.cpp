@@ -8,7 +8,8 @@
 // thread tiles defaultConfig derives from a target (AVX-512 and AVX2 facts)
 // for matmuls of many shapes, the kinds of ops it leaves alone, and
 // packByConfig's compile-time packing of constants (values checked element
-// by element) and its refusals.
+// by element) and its refusals, and the fusion of a tiled matmul's
+// accumulator fill and epilogue into its register tiles.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,14 +17,18 @@
 
 #include "dialects/sched/SchedDialect.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -50,9 +55,13 @@ ScheduleTarget avx512() {
 class ScheduleTest : public ::testing::Test {
 protected:
   ScheduleTest() {
+    DialectRegistry registry;
+    linalg::registerTilingInterfaceExternalModels(registry);
+    ctx.appendDialectRegistry(registry);
     ctx.loadDialect<arith::ArithDialect, func::FuncDialect,
                     linalg::LinalgDialect, math::MathDialect,
-                    tensor::TensorDialect, sched::SchedDialect>();
+                    scf::SCFDialect, tensor::TensorDialect,
+                    sched::SchedDialect, affine::AffineDialect>();
   }
 
   /// Parses `source`; the first linalg op in it.
@@ -262,6 +271,173 @@ func.func @f(%a: tensor<6x4xf32>, %b: tensor<4x4xf32>, %c: tensor<6x4xf32>) -> t
       rewriter, op, op->getAttrOfType<sched::ConfigAttr>(kConfigAttrName))));
   EXPECT_NE(message.find("does not divide loop 0 (size 6)"), std::string::npos)
       << message;
+}
+
+/// A 16x32 += 16x8 * 8x32 matmul on 4x16 register tiles (k whole in each
+/// tile) from a zero fill, then `epilogue` (a generic body on the matmul's
+/// result %x and a bias %y[n]) into a fresh tensor.
+std::string tiledMatmulWith(StringRef epilogue) {
+  return llvm::formatv(R"mlir(
+#bias = affine_map<(d0, d1) -> (d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @f(%a: tensor<16x8xf32>, %b: tensor<8x32xf32>, %bias: tensor<32xf32>) -> tensor<16x32xf32> {{
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x32xf32>
+  %c = linalg.fill {{sched.config = #sched.config<tiles = {{register = [1, 32]}, vector = [1, 32]>} ins(%zero : f32) outs(%e : tensor<16x32xf32>) -> tensor<16x32xf32>
+  %mm = linalg.matmul {{sched.config = #sched.config<tiles = {{register = [4, 16, 1]}, vector = [4, 16, 1]>}
+      ins(%a, %b : tensor<16x8xf32>, tensor<8x32xf32>) outs(%c : tensor<16x32xf32>) -> tensor<16x32xf32>
+  %o = tensor.empty() : tensor<16x32xf32>
+  %r = linalg.generic {{indexing_maps = [#id, #bias, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%mm, %bias : tensor<16x32xf32>, tensor<32xf32>) outs(%o : tensor<16x32xf32>)
+      attrs = {{sched.config = #sched.config<tiles = {{register = [1, 16]}, vector = [1, 16]>} {{
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    {0}
+  } -> tensor<16x32xf32>
+  return %r : tensor<16x32xf32>
+})mlir",
+                       epilogue)
+      .str();
+}
+
+/// Tiles the module's matmul by its config, as lathe-tile does.
+scf::ForOp tileTheMatmul(ModuleOp module) {
+  linalg::MatmulOp matmul;
+  module.walk([&](linalg::MatmulOp op) { matmul = op; });
+  if (!matmul)
+    return {};
+  IRRewriter rewriter(module.getContext());
+  rewriter.setInsertionPoint(matmul);
+  if (failed(tileByConfig(
+          rewriter, matmul,
+          matmul->getAttrOfType<sched::ConfigAttr>(kConfigAttrName)))) {
+    ADD_FAILURE() << "tileByConfig failed";
+    return {};
+  }
+  scf::ForOp top;
+  module.walk([&](scf::ForOp loop) {
+    if (!loop->getParentOfType<scf::ForOp>())
+      top = loop;
+  });
+  return top;
+}
+
+TEST_F(ScheduleTest, EpilogueRunsOnTheRegisterTileInPlace) {
+  module = parseSourceString<ModuleOp>(
+      tiledMatmulWith("%s = arith.addf %x, %y : f32\n"
+                      "    %m = arith.maximumf %s, %zero : f32\n"
+                      "    linalg.yield %m : f32"),
+      &ctx);
+  ASSERT_TRUE(module);
+  linalg::GenericOp epilogue;
+  module->walk([&](linalg::GenericOp op) { epilogue = op; });
+  EXPECT_TRUE(isFusedIntoScheduledOp(epilogue));
+  scf::ForOp nest = tileTheMatmul(*module);
+  ASSERT_TRUE(nest);
+  IRRewriter rewriter(&ctx);
+  FailureOr<linalg::FillOp> fill = fuseAccumulatorFill(rewriter, nest);
+  ASSERT_TRUE(succeeded(fill));
+  DominanceInfo dominance(*module);
+  FailureOr<linalg::GenericOp> fused =
+      fuseEpilogue(rewriter, epilogue, dominance);
+  ASSERT_TRUE(succeeded(fused));
+  ASSERT_TRUE(succeeded(verify(*module)));
+  // Both in the nest, on 4x16 tiles, ready for lathe-vectorize.
+  for (Operation *op : {fill->getOperation(), fused->getOperation()}) {
+    EXPECT_TRUE(nest->isProperAncestor(op));
+    EXPECT_TRUE(op->hasAttr(kTiledAttrName));
+    EXPECT_EQ(cast<ShapedType>(op->getResult(0).getType()).getShape(),
+              ArrayRef<int64_t>({4, 16}));
+  }
+  // The epilogue updates the tile in place (its only input is the bias),
+  // and the function returns the nest's result.
+  EXPECT_EQ(fused->getNumDpsInputs(), 1);
+  auto ret = cast<func::ReturnOp>(
+      module->lookupSymbol<func::FuncOp>("f").getBody().front().getTerminator());
+  EXPECT_EQ(ret.getOperand(0), nest.getResult(0));
+  // The fill before the k loop; the nest starts from an empty tensor.
+  EXPECT_TRUE(nest.getInitArgs()[0].getDefiningOp<tensor::EmptyOp>());
+  EXPECT_TRUE((*fill)->isBeforeInBlock(fused->getOperation()) ||
+              (*fill)->getBlock() != fused->getOperation()->getBlock());
+}
+
+TEST_F(ScheduleTest, EpilogueThatReadsItsOutputIsNotFused) {
+  module = parseSourceString<ModuleOp>(
+      tiledMatmulWith("%s = arith.addf %x, %out : f32\n"
+                      "    linalg.yield %s : f32"),
+      &ctx);
+  ASSERT_TRUE(module);
+  linalg::GenericOp epilogue;
+  module->walk([&](linalg::GenericOp op) { epilogue = op; });
+  ASSERT_TRUE(tileTheMatmul(*module));
+  IRRewriter rewriter(&ctx);
+  DominanceInfo dominance(*module);
+  EXPECT_TRUE(failed(fuseEpilogue(rewriter, epilogue, dominance)));
+  // Nothing changed: the epilogue still reads the nest's result.
+  EXPECT_TRUE(isa<scf::ForOp>(epilogue.getDpsInputs()[0].getDefiningOp()));
+}
+
+TEST_F(ScheduleTest, FillWithAnotherUserStaysWhereItIs) {
+  module = parseSourceString<ModuleOp>(R"mlir(
+func.func @f(%a: tensor<16x8xf32>, %b: tensor<8x32xf32>) -> (tensor<16x32xf32>, tensor<16x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x32xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<16x32xf32>) -> tensor<16x32xf32>
+  %mm = linalg.matmul {sched.config = #sched.config<tiles = {register = [4, 16, 1]}, vector = [4, 16, 1]>}
+      ins(%a, %b : tensor<16x8xf32>, tensor<8x32xf32>) outs(%c : tensor<16x32xf32>) -> tensor<16x32xf32>
+  return %mm, %c : tensor<16x32xf32>, tensor<16x32xf32>
+})mlir",
+                                       &ctx);
+  ASSERT_TRUE(module);
+  scf::ForOp nest = tileTheMatmul(*module);
+  ASSERT_TRUE(nest);
+  IRRewriter rewriter(&ctx);
+  EXPECT_TRUE(failed(fuseAccumulatorFill(rewriter, nest)));
+  EXPECT_TRUE(nest.getInitArgs()[0].getDefiningOp<linalg::FillOp>());
+}
+
+TEST_F(ScheduleTest, MergesAnEpilogueIntoThePackedResultSpace) {
+  module = parseSourceString<ModuleOp>(R"mlir(
+#a = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>
+#c = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @f(%a: tensor<16x8xf32>, %b: tensor<2x8x16xf32>, %init: tensor<16x32xf32>, %r: tensor<16x32xf32>) -> tensor<16x32xf32> {
+  %out = tensor.expand_shape %init [[0], [1, 2]] output_shape [16, 2, 16] : tensor<16x32xf32> into tensor<16x2x16xf32>
+  %mm = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<16x8xf32>, tensor<2x8x16xf32>) outs(%out : tensor<16x2x16xf32>)
+      attrs = {sched.config = #sched.config<tiles = {register = [4, 1, 1, 0]}, vector = [4, 1, 1, 16]>} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<16x2x16xf32>
+  %flat = tensor.collapse_shape %mm [[0], [1, 2]] : tensor<16x2x16xf32> into tensor<16x32xf32>
+  %e = tensor.empty() : tensor<16x32xf32>
+  %add = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%flat, %r : tensor<16x32xf32>, tensor<16x32xf32>) outs(%e : tensor<16x32xf32>)
+      attrs = {sched.config = #sched.config<tiles = {register = [1, 16]}, vector = [1, 16]>} {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<16x32xf32>
+  return %add : tensor<16x32xf32>
+})mlir",
+                                       &ctx);
+  ASSERT_TRUE(module);
+  ASSERT_TRUE(succeeded(mergeEpilogues(*module)));
+  ASSERT_TRUE(succeeded(verify(*module)));
+  int elementwise = 0;
+  module->walk([&](linalg::GenericOp op) {
+    if (op.getNumReductionLoops() != 0)
+      return;
+    ++elementwise;
+    // It reads the matmul's [16][2][16] result directly; its config, made
+    // for two loops, is gone.
+    EXPECT_EQ(op.getNumLoops(), 3u);
+    EXPECT_TRUE(op.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>());
+    EXPECT_FALSE(op->hasAttr(kConfigAttrName));
+  });
+  EXPECT_EQ(elementwise, 1);
 }
 
 } // namespace
