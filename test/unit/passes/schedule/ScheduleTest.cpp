@@ -59,9 +59,9 @@ protected:
     linalg::registerTilingInterfaceExternalModels(registry);
     ctx.appendDialectRegistry(registry);
     ctx.loadDialect<arith::ArithDialect, func::FuncDialect,
-                    linalg::LinalgDialect, math::MathDialect,
-                    scf::SCFDialect, tensor::TensorDialect,
-                    sched::SchedDialect, affine::AffineDialect>();
+                    linalg::LinalgDialect, math::MathDialect, scf::SCFDialect,
+                    tensor::TensorDialect, sched::SchedDialect,
+                    affine::AffineDialect>();
   }
 
   /// Parses `source`; the first linalg op in it.
@@ -351,8 +351,10 @@ TEST_F(ScheduleTest, EpilogueRunsOnTheRegisterTileInPlace) {
   // The epilogue updates the tile in place (its only input is the bias),
   // and the function returns the nest's result.
   EXPECT_EQ(fused->getNumDpsInputs(), 1);
-  auto ret = cast<func::ReturnOp>(
-      module->lookupSymbol<func::FuncOp>("f").getBody().front().getTerminator());
+  auto ret = cast<func::ReturnOp>(module->lookupSymbol<func::FuncOp>("f")
+                                      .getBody()
+                                      .front()
+                                      .getTerminator());
   EXPECT_EQ(ret.getOperand(0), nest.getResult(0));
   // The fill before the k loop; the nest starts from an empty tensor.
   EXPECT_TRUE(nest.getInitArgs()[0].getDefiningOp<tensor::EmptyOp>());
