@@ -329,18 +329,23 @@ LogicalResult ClipOp::verify() {
 //===----------------------------------------------------------------------===//
 
 template <typename OpTy>
-static LogicalResult inferPool2d(std::optional<Location> loc, Value input,
-                                 ArrayRef<int64_t> kernel,
-                                 ArrayRef<int64_t> strides,
-                                 ArrayRef<int64_t> pads,
-                                 ArrayRef<int64_t> dilations, bool ceilMode,
-                                 SmallVectorImpl<Type> &results) {
+static LogicalResult
+inferPool2d(std::optional<Location> loc, Value input, ArrayRef<int64_t> kernel,
+            ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+            ArrayRef<int64_t> dilations, bool ceilMode,
+            SmallVectorImpl<Type> &results, bool channelsLast = false) {
   auto inTy = rankedType<OpTy>(loc, input, "input");
   if (failed(inTy))
     return failure();
   if (inTy->getRank() != 4)
     return shapeError<OpTy>(loc)
-           << "expected a rank-4 input [N, C, H, W], got " << *inTy;
+           << "expected a rank-4 input "
+           << (channelsLast ? "[N, H, W, C]" : "[N, C, H, W]") << ", got "
+           << *inTy;
+  if (channelsLast)
+    inTy = RankedTensorType::get({inTy->getDimSize(0), inTy->getDimSize(3),
+                                  inTy->getDimSize(1), inTy->getDimSize(2)},
+                                 inTy->getElementType());
   if (failed(checkArray<OpTy>(loc, "kernel", kernel, 2, 1)))
     return failure();
   for (int i = 0; i < 2; ++i)
@@ -352,9 +357,11 @@ static LogicalResult inferPool2d(std::optional<Location> loc, Value input,
   if (failed(inferWindow2d<OpTy>(loc, *inTy, kernel, strides, pads, dilations,
                                  ceilMode, out)))
     return failure();
-  results.push_back(RankedTensorType::get(
-      {inTy->getDimSize(0), inTy->getDimSize(1), out[0], out[1]},
-      inTy->getElementType()));
+  SmallVector<int64_t> shape = {inTy->getDimSize(0), inTy->getDimSize(1),
+                                out[0], out[1]};
+  if (channelsLast)
+    shape = {shape[0], shape[2], shape[3], shape[1]};
+  results.push_back(RankedTensorType::get(shape, inTy->getElementType()));
   return success();
 }
 
@@ -367,7 +374,7 @@ LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
   return inferPool2d<MaxPoolOp>(loc, adaptor.getInput(), adaptor.getKernel(),
                                 adaptor.getStrides(), adaptor.getPads(),
                                 adaptor.getDilations(), adaptor.getCeilMode(),
-                                results);
+                                results, adaptor.getChannelsLast());
 }
 
 LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,

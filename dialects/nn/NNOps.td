@@ -334,6 +334,9 @@ def NN_MaxPoolOp : NN_InferOp<"maxpool", [SameOperandsAndResultElementType]> {
     `pads` is `[top, left, bottom, right]` (padding never wins the max);
     `strides`, `dilations` and `kernel` are `[h, w]`. With `ceil_mode` the
     output size rounds up, dropping a last window that starts in the padding.
+    With `channels_last` the input and result are `[N, H, W, C]` instead
+    (the layout lathe-convert-conv-layout gives pools between channels-last
+    convolutions).
 
     Example:
 
@@ -344,11 +347,13 @@ def NN_MaxPoolOp : NN_InferOp<"maxpool", [SameOperandsAndResultElementType]> {
   }];
   let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$kernel,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                       DenseI64ArrayAttr:$dilations, UnitAttr:$ceil_mode);
+                       DenseI64ArrayAttr:$dilations, UnitAttr:$ceil_mode,
+                       UnitAttr:$channels_last);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = [{
     $input `kernel` $kernel `strides` $strides `pads` $pads
-    `dilations` $dilations (`ceil_mode` $ceil_mode^)? attr-dict `:`
+    `dilations` $dilations (`ceil_mode` $ceil_mode^)?
+    (`channels_last` $channels_last^)? attr-dict `:`
     type($input) `->` type($result)
   }];
 }

@@ -154,7 +154,38 @@ graph::sinkTransposeThroughElementwise(RewriterBase &rewriter, Operation *op) {
   return result.getOperation();
 }
 
+FailureOr<Operation *>
+graph::sinkTransposeThroughMaxPool(RewriterBase &rewriter, nn::MaxPoolOp pool) {
+  if (pool.getChannelsLast())
+    return rewriter.notifyMatchFailure(pool, "already channels-last");
+  auto transpose = pool.getInput().getDefiningOp<nn::TransposeOp>();
+  if (!transpose || transpose.getPerm() != ArrayRef<int64_t>{0, 3, 1, 2})
+    return rewriter.notifyMatchFailure(
+        pool, "the input is not a channels-last tensor transposed to NCHW");
+  Location loc = pool.getLoc();
+  auto nhwc = rewriter.create<nn::MaxPoolOp>(
+      loc, transpose.getInput(), pool.getKernelAttr(), pool.getStridesAttr(),
+      pool.getPadsAttr(), pool.getDilationsAttr(), pool.getCeilModeAttr(),
+      rewriter.getUnitAttr());
+  for (NamedAttribute attr : pool->getDiscardableAttrs())
+    if (attr.getName() != "sched.config")
+      nhwc->setAttr(attr.getName(), attr.getValue());
+  auto result = rewriter.create<nn::TransposeOp>(loc, nhwc.getResult(),
+                                                 ArrayRef<int64_t>{0, 3, 1, 2});
+  rewriter.replaceOp(pool, result.getResult());
+  return result.getOperation();
+}
+
 namespace {
+/// Runs max pools on the channels-last tensors they are given.
+struct MaxPoolToChannelsLast : OpRewritePattern<nn::MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::MaxPoolOp pool,
+                                PatternRewriter &rewriter) const override {
+    return sinkTransposeThroughMaxPool(rewriter, pool);
+  }
+};
+
 /// Switches the convolutions `controlFn` picks to channels-last.
 struct ConvToChannelsLast : OpRewritePattern<nn::Conv2dOp> {
   ConvToChannelsLast(MLIRContext *ctx, ConvLayoutControlFn controlFn)
@@ -210,5 +241,5 @@ struct ConvertConvLayoutPass
 void graph::populateConvLayoutPatterns(RewritePatternSet &patterns,
                                        ConvLayoutControlFn controlFn) {
   patterns.add<ConvToChannelsLast>(patterns.getContext(), std::move(controlFn));
-  patterns.add<SinkTranspose>(patterns.getContext());
+  patterns.add<SinkTranspose, MaxPoolToChannelsLast>(patterns.getContext());
 }

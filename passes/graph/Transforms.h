@@ -22,6 +22,7 @@
 namespace lathe::nn {
 class BatchNormOp;
 class Conv2dOp;
+class MaxPoolOp;
 } // namespace lathe::nn
 
 namespace lathe::graph {
@@ -110,9 +111,18 @@ mlir::FailureOr<mlir::Operation *>
 sinkTransposeThroughElementwise(mlir::RewriterBase &rewriter,
                                 mlir::Operation *op);
 
+/// Rewrites `maxpool(transpose(x, [0, 3, 1, 2]))`, an NCHW max pool of a
+/// channels-last tensor, into `transpose(maxpool(x) channels_last, [0, 3,
+/// 1, 2])`: the pool runs on the channels-last tensor, and the transpose
+/// moves on towards the next channels-last convolution, where the pair
+/// cancels. Returns the new transpose.
+mlir::FailureOr<mlir::Operation *>
+sinkTransposeThroughMaxPool(mlir::RewriterBase &rewriter, nn::MaxPoolOp pool);
+
 /// Adds the patterns of lathe-convert-conv-layout: convertConvToChannelsLast
-/// where `controlFn` agrees (always when it is null) and
-/// sinkTransposeThroughElementwise everywhere.
+/// where `controlFn` agrees (always when it is null), and
+/// sinkTransposeThroughElementwise and sinkTransposeThroughMaxPool
+/// everywhere.
 void populateConvLayoutPatterns(mlir::RewritePatternSet &patterns,
                                 ConvLayoutControlFn controlFn = nullptr);
 

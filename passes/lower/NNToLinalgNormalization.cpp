@@ -111,22 +111,38 @@ struct MaxPoolLowering : StaticShapeLowering<nn::MaxPoolOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> k = op.getKernel(), s = op.getStrides(),
                       p = op.getPads(), d = op.getDilations();
-    int64_t extraH = ceilExtra(inType.getDimSize(2), p[0] + p[2],
-                               type.getDimSize(2), k[0], s[0], d[0]);
-    int64_t extraW = ceilExtra(inType.getDimSize(3), p[1] + p[3],
-                               type.getDimSize(3), k[1], s[1], d[1]);
+    // The spatial dims: 2, 3 in NCHW, 1, 2 channels-last.
+    bool channelsLast = op.getChannelsLast();
+    int64_t h = channelsLast ? 1 : 2, w = h + 1;
+    int64_t extraH = ceilExtra(inType.getDimSize(h), p[0] + p[2],
+                               type.getDimSize(h), k[0], s[0], d[0]);
+    int64_t extraW = ceilExtra(inType.getDimSize(w), p[1] + p[3],
+                               type.getDimSize(w), k[1], s[1], d[1]);
     TypedAttr lowest = lowestValue(type.getElementType());
-    Value padded = padConstant(rewriter, loc, op.getInput(), {0, 0, p[0], p[1]},
-                               {0, 0, p[2] + extraH, p[3] + extraW}, lowest);
+    SmallVector<int64_t> low(4, 0), high(4, 0);
+    low[h] = p[0];
+    low[w] = p[1];
+    high[h] = p[2] + extraH;
+    high[w] = p[3] + extraW;
+    Value padded = padConstant(rewriter, loc, op.getInput(), low, high, lowest);
     Value window = rewriter.create<tensor::EmptyOp>(
         loc, ArrayRef<int64_t>{k[0], k[1]}, type.getElementType());
     Value init = filledTensor(rewriter, loc, type, lowest);
-    Value result = rewriter
-                       .create<linalg::PoolingNchwMaxOp>(
-                           loc, TypeRange{type}, ValueRange{padded, window},
-                           ValueRange{init}, rewriter.getI64TensorAttr(s),
-                           rewriter.getI64TensorAttr(d))
-                       .getResult(0);
+    Value result;
+    if (channelsLast)
+      result = rewriter
+                   .create<linalg::PoolingNhwcMaxOp>(
+                       loc, TypeRange{type}, ValueRange{padded, window},
+                       ValueRange{init}, rewriter.getI64TensorAttr(s),
+                       rewriter.getI64TensorAttr(d))
+                   .getResult(0);
+    else
+      result = rewriter
+                   .create<linalg::PoolingNchwMaxOp>(
+                       loc, TypeRange{type}, ValueRange{padded, window},
+                       ValueRange{init}, rewriter.getI64TensorAttr(s),
+                       rewriter.getI64TensorAttr(d))
+                   .getResult(0);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -119,14 +119,14 @@ static FailureOr<sched::ConfigAttr> convConfig(linalg::Conv2DNhwcHwcfOp op,
   return registerTileConfig(op, {1, 1, owr, nr, 1, 1, 1}, ranges);
 }
 
-/// Channels-last depthwise convolution, loops (n, oh, ow, c, kh, kw): a
+/// Channels-last depthwise convolution (or max pool), loops (n, oh, ow, c,
+/// kh, kw): a
 /// register tile of OWr output pixels by NR channels (two vectors, else
 /// one, else the widest narrower vector dividing C), each step of the
 /// window an FMA of the input pixels' channel vectors with the window
 /// weights' into every accumulator.
 static FailureOr<sched::ConfigAttr>
-depthwiseConfig(linalg::DepthwiseConv2DNhwcHwcOp op,
-                const ScheduleTarget &target) {
+depthwiseConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges.size() != 6 || llvm::any_of(ranges, ShapedType::isDynamic) ||
       !cast<ShapedType>(op->getResult(0).getType()).getElementType().isF32())
@@ -258,9 +258,9 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
     return elementwiseConfig(op, target);
   if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation()))
     return convConfig(conv, target);
-  if (auto conv =
-          dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation()))
-    return depthwiseConfig(conv, target);
+  if (isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(
+          op.getOperation()))
+    return depthwiseConfig(op, target);
   // A batch_matmul is a matmul per batch: loops (b, m, n, k), one batch
   // at a time.
   bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());

@@ -80,6 +80,22 @@ LogicalResult schedule::vectorizeByConfig(RewriterBase &rewriter,
       return rewriter.notifyMatchFailure(op, "cannot be vectorized");
     return linalg::vectorize(rewriter, *conv1d);
   }
+  // A channels-last max pool tile likewise.
+  if (auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(op.getOperation())) {
+    PatternRewriter patternRewriter(op->getContext());
+    patternRewriter.setInsertionPoint(pool);
+    FailureOr<linalg::PoolingNwcMaxOp> pool1d =
+        linalg::DownscaleSizeOneWindowed2DConvolution<linalg::PoolingNhwcMaxOp,
+                                                      linalg::PoolingNwcMaxOp>(
+            op->getContext())
+            .returningMatchAndRewrite(pool, patternRewriter);
+    if (failed(pool1d))
+      return rewriter.notifyMatchFailure(op, "the pool tile is not a 1-D "
+                                             "pool");
+    if (failed(linalg::vectorizeOpPrecondition(*pool1d)))
+      return rewriter.notifyMatchFailure(op, "cannot be vectorized");
+    return linalg::vectorize(rewriter, *pool1d);
+  }
   // A tile whose static shape is the vector shape vectorizes unmasked
   // (linalg's static path, whose multi-reduction becomes a contraction);
   // other sizes take the masked path.

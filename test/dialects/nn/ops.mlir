@@ -181,6 +181,11 @@ func.func @pooling(%x: tensor<1x64x112x112xf32>, %y: tensor<1x1x5x5xf32>)
   // CHECK: nn.avgpool %{{.*}} kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1] count_include_pad : tensor<1x1x5x5xf32> -> tensor<1x1x3x3xf32>
   %2 = nn.avgpool %y kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1] count_include_pad
       : tensor<1x1x5x5xf32> -> tensor<1x1x3x3xf32>
+  // Channels-last: [N, H, W, C] in and out.
+  // CHECK: nn.maxpool %{{.*}} kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] channels_last : tensor<1x112x112x64xf32> -> tensor<1x56x56x64xf32>
+  %nhwc = tensor.empty() : tensor<1x112x112x64xf32>
+  %4 = nn.maxpool %nhwc kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] channels_last
+      : tensor<1x112x112x64xf32> -> tensor<1x56x56x64xf32>
   // CHECK: nn.global_avgpool %{{.*}} : tensor<1x64x112x112xf32> -> tensor<1x64x1x1xf32>
   %3 = nn.global_avgpool %x : tensor<1x64x112x112xf32> -> tensor<1x64x1x1xf32>
   return %0, %1, %2, %3 : tensor<1x64x56x56xf32>, tensor<1x1x3x3xf32>, tensor<1x1x3x3xf32>, tensor<1x64x1x1xf32>

@@ -48,15 +48,16 @@ func.func @block(%x: tensor<1x4x8x8xf32>) -> tensor<1x8x4x4xf32> {
 // -----
 
 // Depthwise convolution converts (weight [C, 1, KH, KW] -> [KH, KW, 1, C]);
-// a grouped one does not. Pooling works on NCHW, so the transposes stay
-// around it.
+// a grouped one does not. The max pool of the channels-last result runs
+// channels-last too, and the transpose back to NCHW moves below it, to the
+// grouped (NCHW) convolution.
 // CHECK-LABEL: func.func @groups
 // FOLD-LABEL: func.func @groups
 // CHECK: nn.transpose %{{.+}} [2, 3, 1, 0] : tensor<4x1x3x3xf32> -> tensor<3x3x1x4xf32>
-// CHECK: nn.conv2d {{.+}} groups 4 channels_last
-// CHECK: %[[BACK:.+]] = nn.transpose %{{.+}} [0, 3, 1, 2]
-// CHECK: nn.maxpool %[[BACK]]
-// CHECK: nn.conv2d {{.+}} groups 2 :
+// CHECK: %[[DW:.+]] = nn.conv2d {{.+}} groups 4 channels_last
+// CHECK: %[[POOL:.+]] = nn.maxpool %[[DW]] kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] channels_last : tensor<1x8x8x4xf32> -> tensor<1x4x4x4xf32>
+// CHECK: %[[BACK:.+]] = nn.transpose %[[POOL]] [0, 3, 1, 2]
+// CHECK: nn.conv2d %[[BACK]], {{.+}} groups 2 :
 func.func @groups(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
   %dw = nn.constant dense<0.5> : tensor<4x1x3x3xf32>
   %gw = nn.constant dense<0.5> : tensor<4x2x1x1xf32>

@@ -182,6 +182,20 @@ func.func @maxpool(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
 
 // -----
 
+// A channels-last max pool pads H and W (dims 1 and 2) with -inf and is
+// linalg's NHWC pool.
+// CHECK-LABEL: func @maxpool_channels_last
+// CHECK: linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x7x7x8xf32>)
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 1, 1, 0] [1, 6, 6, 8] [1, 1, 1, 1]
+// CHECK: linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%{{.+}}, %{{.+}} : tensor<1x7x7x8xf32>, tensor<3x3xf32>) outs(%{{.+}} : tensor<1x3x3x8xf32>)
+func.func @maxpool_channels_last(%x: tensor<1x6x6x8xf32>) -> tensor<1x3x3x8xf32> {
+  %0 = nn.maxpool %x kernel [3, 3] strides [2, 2] pads [1, 1, 0, 0] dilations [1, 1] channels_last
+      : tensor<1x6x6x8xf32> -> tensor<1x3x3x8xf32>
+  return %0 : tensor<1x3x3x8xf32>
+}
+
+// -----
+
 // avgpool sums, then divides by the per-window count computed from indices.
 // CHECK-LABEL: func @avgpool
 // CHECK: linalg.pooling_nchw_sum

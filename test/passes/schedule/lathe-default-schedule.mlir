@@ -197,3 +197,14 @@ func.func @depthwise(%x: tensor<1x114x114x96xf32>, %w: tensor<3x3x96xf32>, %c: t
       ins(%x, %w : tensor<1x114x114x96xf32>, tensor<3x3x96xf32>) outs(%c : tensor<1x56x56x96xf32>) -> tensor<1x56x56x96xf32>
   return %0 : tensor<1x56x56x96xf32>
 }
+
+// A channels-last max pool has the depthwise loops (n, oh, ow, c, kh, kw)
+// and tiles the same way: 7 pixels by 32 channels.
+// AVX512-LABEL: func.func @maxpool
+// AVX512: linalg.pooling_nhwc_max {{.+}}sched.config = #sched.config<tiles = {outer = [0, 7, 0, 0, 0, 0], register = [1, 1, 7, 32, 1, 1]}, vector = [1, 1, 7, 32, 1, 1], parallel = [1]>
+func.func @maxpool(%x: tensor<1x114x114x64xf32>, %c: tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32> {
+  %k = tensor.empty() : tensor<3x3xf32>
+  %0 = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %k : tensor<1x114x114x64xf32>, tensor<3x3xf32>) outs(%c : tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32>
+  return %0 : tensor<1x56x56x64xf32>
+}

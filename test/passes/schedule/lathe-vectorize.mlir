@@ -53,6 +53,22 @@ func.func @depthwise(%x: tensor<1x16x16x32xf32>, %w: tensor<3x3x32xf32>, %c: ten
   return %0 : tensor<1x7x7x32xf32>
 }
 
+// A channels-last max pool tile: a 1-D pool, the maxima carried through
+// the window loops, one vector max per pixel and window step.
+// CHECK-LABEL: func.func @maxpool
+// CHECK: %[[ACC:.+]] = vector.transfer_read %{{.+}} vector<1x7x32xf32>
+// CHECK: scf.for %{{.+}} iter_args(%{{.+}} = %[[ACC]]) -> (vector<1x7x32xf32>)
+// CHECK: scf.for
+// CHECK: arith.maximumf {{.+}} : vector<1x1x32xf32>
+// CHECK-NOT: linalg.pooling
+func.func @maxpool(%x: tensor<1x16x16x32xf32>, %c: tensor<1x7x7x32xf32>) -> tensor<1x7x7x32xf32> {
+  %k = tensor.empty() : tensor<3x3xf32>
+  %0 = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>,
+                                sched.config = #sched.config<tiles = {register = [1, 1, 7, 32, 1, 1]}, vector = [1, 1, 7, 32, 1, 1]>}
+      ins(%x, %k : tensor<1x16x16x32xf32>, tensor<3x3xf32>) outs(%c : tensor<1x7x7x32xf32>) -> tensor<1x7x7x32xf32>
+  return %0 : tensor<1x7x7x32xf32>
+}
+
 // A vectorized math function (GELU's erf) becomes an f32 polynomial on the
 // vector: no libm call per element is left.
 // CHECK-LABEL: func.func @erf
