@@ -410,3 +410,8 @@ lathe::codegen::createTargetMachine(const TargetSpec &target) {
                                  target.triple);
   return machine;
 }
+
+std::string lathe::codegen::tuningKey(const TargetSpec &target) {
+  return target.triple + "/" + target.cpu + "/" +
+         std::to_string(target.vectorBits);
+}

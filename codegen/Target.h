@@ -151,6 +151,14 @@ llvm::Expected<TargetSpec> lookupTarget(llvm::StringRef name);
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetSpec &target);
 
+/// The key the tuning database files `target`'s records under:
+/// `<triple>/<cpu>/<vectorBits>`, e.g. "x86_64-pc-linux-gnu/znver3/256".
+/// Two machines with the same key run the same code at the same vector
+/// width, so a schedule measured on one suits the other; caches and core
+/// counts are not part of it (a record may be slower elsewhere, never
+/// wrong). The host's key is that of its detected CPU.
+std::string tuningKey(const TargetSpec &target);
+
 } // namespace lathe::codegen
 
 #endif // LATHE_CODEGEN_TARGET_H

@@ -84,6 +84,45 @@ def ConvertConvLayoutPass : Pass<"lathe-convert-conv-layout", "mlir::ModuleOp"> 
 // passes/schedule
 //===----------------------------------------------------------------------===//
 
+def ApplyTunedConfigsPass : Pass<"lathe-apply-tuned-configs", "mlir::ModuleOp"> {
+  let summary = "Give kernels the #sched.config of their best tuning-database record";
+  let description = [{
+    For every kernel function (one with a `lathe.kernel` attribute holding
+    a `workload` key), looks up the fastest successful record of that
+    workload on `target` in the tuning database `db` (autotune/Database.h)
+    and sets its config as `sched.config` on the kernel's anchor op: the
+    last linalg op of the kernel's body that has reduction loops (a kernel
+    with none is skipped). The kernel function is marked `sched.tuned`.
+    Runs on linalg on tensors, before lathe-default-schedule, which then
+    leaves the tuned ops alone.
+
+    A record whose config does not parse as a `#sched.config`, or whose
+    per-loop arrays do not have one entry per loop of the anchor, is
+    reported as a warning naming the kernel, the workload and the database,
+    and the kernel keeps the default schedule. A database that cannot be
+    opened (missing, damaged, newer) is an error naming the file. Without
+    `db`, the pass changes nothing.
+
+    ```mlir
+    // With a record {workload = "00ff...", config = "#sched.config<...>"}:
+    func.func private @main_k0_matmul(...) attributes {lathe.kernel = {
+        anchor = "nn.matmul", ops = ["nn.matmul"], workload = "00ff..."}} {
+      %0 = linalg.matmul {sched.config = #sched.config<...>} ins(...) outs(...)
+    ```
+  }];
+  let options = [
+    Option<"db", "db", "std::string", /*default=*/"\"\"",
+           "Path of the tuning database (SQLite file); none: no change">,
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "Target key of the records to use (codegen's tuningKey: "
+           "triple/cpu/vector bits)">,
+  ];
+  let dependentDialects = [
+    "lathe::sched::SchedDialect",
+    "mlir::linalg::LinalgDialect",
+  ];
+}
+
 def DefaultSchedulePass : Pass<"lathe-default-schedule", "mlir::ModuleOp"> {
   let summary = "Give kernel ops the heuristic #sched.config of the target";
   let description = [{

@@ -144,6 +144,13 @@ void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
     target.vectorRegisters = options.vectorRegisters;
     target.l1Bytes = options.l1Bytes;
     target.l2Bytes = options.l2Bytes;
+    // Tuned configs first: the default schedule keeps the configs it finds.
+    if (!options.tuningDB.empty()) {
+      ApplyTunedConfigsPassOptions tuned;
+      tuned.db = options.tuningDB;
+      tuned.target = options.tuningTarget;
+      pm.addPass(createApplyTunedConfigsPass(tuned));
+    }
     pm.addPass(createDefaultSchedulePass(target));
     // Packing adds the run-time copies of non-constant operands, which get
     // their own (default) schedules.

@@ -69,6 +69,19 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Tile and vectorize kernels by their #sched.config, "
                      "giving ops without one the default config"),
       llvm::cl::init(true)};
+  // With schedule: the tuning database whose best records give kernels
+  // their configs (lathe-apply-tuned-configs) before the default schedule.
+  Option<std::string> tuningDB{
+      *this, "tuning-db",
+      llvm::cl::desc("With schedule: the tuning database (SQLite file) to "
+                     "take each kernel's best config from; none: default "
+                     "schedules only"),
+      llvm::cl::init("")};
+  Option<std::string> tuningTarget{
+      *this, "tuning-target",
+      llvm::cl::desc("The target key of the tuning records to use "
+                     "(codegen's tuningKey: triple/cpu/vector bits)"),
+      llvm::cl::init("")};
   // Which convolutions the scheduled pipeline computes as matmuls on
   // im2col: with 256 filters or more the copy is under 1/512 of the FLOPs,
   // and on ResNet-50 128 measured the same and 64 slower (73-77 vs 87 ms).

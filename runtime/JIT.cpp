@@ -212,6 +212,8 @@ JITModel::compile(ModuleOp module, StringRef entry,
   CPUPipelineOptions pipeline;
   codegen::cpu::setScheduleTarget(pipeline, host);
   pipeline.threads = jitOptions.threads;
+  pipeline.tuningDB = jitOptions.tuningDB;
+  pipeline.tuningTarget = codegen::tuningKey(host);
   buildCPULoweringPipeline(pm, pipeline);
   if (failed(pm.run(module)))
     return diagnostics.error("lowering to the LLVM dialect failed");

@@ -68,6 +68,11 @@ struct JITOptions {
   /// sequential loops, N > 1 on N threads. Models with parallel loops load
   /// LLVM's OpenMP runtime (libomp) into the process unless this is 1.
   unsigned threads = 0;
+  /// The tuning database (a SQLite file, autotune/Database.h) whose best
+  /// records on the host give kernels their configs before the default
+  /// schedule (lathe-apply-tuned-configs); empty: default schedules only.
+  /// A database that cannot be opened fails the compilation.
+  std::string tuningDB;
 };
 
 /// A model compiled in-process for the host CPU. Thread-compatible: run() may

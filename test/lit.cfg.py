@@ -16,6 +16,13 @@ config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py",
                    "lit.site.cfg.py", "unit", "Inputs"]
 
 llvm_config.use_default_substitutions()
+
+# No test reads or writes the user's tuning database: the default one
+# (TuningDatabase::defaultPath, which lathe compile/run/bench/inspect read
+# when it exists) lies under the test tree, and is absent unless a test
+# makes it.
+config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root,
+                                                    "xdg-cache")
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["lathe-opt", "lathe", "host_app", "npy-copy"],

@@ -139,4 +139,48 @@ fuseAccumulatorFill(mlir::RewriterBase &rewriter, mlir::Operation *nest);
 
 } // namespace lathe::schedule
 
+//===----------------------------------------------------------------------===//
+// Tuned configs from the tuning database (ApplyTunedConfigs.cpp)
+//===----------------------------------------------------------------------===//
+
+namespace lathe::autotune {
+class TuningDatabase;
+} // namespace lathe::autotune
+
+namespace lathe::schedule {
+
+/// Set (a unit attribute) on a kernel function whose anchor op got its
+/// config from the tuning database (lathe-apply-tuned-configs).
+inline constexpr llvm::StringLiteral kTunedAttrName = "sched.tuned";
+
+/// The op of a kernel function that a tuned config applies to: the last
+/// linalg op in `kernel`'s body with reduction loops (the convolution or
+/// matmul; a kernel lowered with im2col has its copy before the matmul,
+/// and a padded one its fill and pad first), or null when there is none
+/// (an elementwise or data-movement kernel, which is not tuned).
+mlir::linalg::LinalgOp getTunableAnchor(mlir::Operation *kernel);
+
+/// Parses `text`, a tuning record's config, as a `#sched.config` for
+/// `anchor`. Fails, with why in `reason`, when it does not parse (the
+/// parser's message) or does not fit the op: per-loop arrays whose length
+/// differs from the op's loop count, or a pack of an operand the op does
+/// not have or of a loop it does not have.
+mlir::FailureOr<sched::ConfigAttr>
+parseTunedConfig(llvm::StringRef text, mlir::linalg::LinalgOp anchor,
+                 std::string &reason);
+
+/// Gives every kernel function of `module` (a `lathe.kernel` attribute
+/// with a `workload` key) whose workload has an Ok record on `target` in
+/// `db` its best record's config (TuningDatabase::best) on its anchor op
+/// (getTunableAnchor), and marks the function kTunedAttrName. A record
+/// whose config does not fit (parseTunedConfig) is a warning on the kernel
+/// naming it, the workload and the database, and the kernel is left as it
+/// is. Returns how many kernels got a config; fails, with an error on
+/// `module`, only when the database cannot be read.
+mlir::FailureOr<unsigned> applyTunedConfigs(mlir::ModuleOp module,
+                                            autotune::TuningDatabase &db,
+                                            llvm::StringRef target);
+
+} // namespace lathe::schedule
+
 #endif // LATHE_PASSES_SCHEDULE_SCHEDULE_H

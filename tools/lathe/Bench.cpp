@@ -15,6 +15,7 @@
 
 #include "tools/lathe/Commands.h"
 #include "tools/lathe/ModelInfo.h"
+#include "tools/lathe/TuningDB.h"
 
 #include "passes/Pipelines.h"
 #include "passes/fusion/Fusion.h"
@@ -150,12 +151,14 @@ struct BenchOptions {
         json("json",
              cl::desc("Print the report as one JSON object (nothing else on "
                       "stdout)"),
-             cl::init(false), cl::sub(sub), cl::cat(category)) {}
+             cl::init(false), cl::sub(sub), cl::cat(category)),
+        tuning(sub, category) {}
 
   cl::list<std::string> inputShapes;
   cl::opt<unsigned> runs;
   cl::opt<unsigned> threads;
   cl::opt<bool> json;
+  TuningDBOptions tuning;
 };
 
 /// Median seconds of `runs` runs of `model` (after one warm-up) on zeroed
@@ -240,8 +243,12 @@ int runBench(const BenchOptions &o, StringRef modelPath) {
   if (o.threads < 1)
     return fail("--threads must be at least 1, got " +
                 Twine(unsigned(o.threads)));
+  mlir::FailureOr<std::string> tuningDB = resolveTuningDB(o.tuning, "bench");
+  if (failed(tuningDB))
+    return 1;
   JITOptions jitOptions;
   jitOptions.threads = o.threads.getValue();
+  jitOptions.tuningDB = *tuningDB;
 
   // The peak of the threads the kernels may use: N times one core's (the
   // FMA loop runs on one thread).

@@ -37,6 +37,9 @@ struct Command {
   /// command is built yet.
   Runner (*declare)(llvm::cl::SubCommand &sub,
                     llvm::cl::OptionCategory &category);
+  /// What the first positional argument is, for --help; the runner gets
+  /// it as `model`. Null: "<model.onnx>".
+  const char *operand = nullptr;
 };
 
 /// `lathe compile` (Compile.cpp).
@@ -54,6 +57,10 @@ Runner declareBench(llvm::cl::SubCommand &sub,
 /// `lathe inspect` (Inspect.cpp).
 Runner declareInspect(llvm::cl::SubCommand &sub,
                       llvm::cl::OptionCategory &category);
+
+/// `lathe db` (DB.cpp): its runner takes the action (import, export, show)
+/// as `model`.
+Runner declareDB(llvm::cl::SubCommand &sub, llvm::cl::OptionCategory &category);
 
 } // namespace lathe::cli
 

@@ -13,6 +13,7 @@
 #include "tools/lathe/Commands.h"
 #include "tools/lathe/Diagnostics.h"
 #include "tools/lathe/ModelInfo.h"
+#include "tools/lathe/TuningDB.h"
 
 #include "codegen/ABI.h"
 #include "codegen/Target.h"
@@ -150,9 +151,8 @@ struct CompileOptions {
                         "<model>.h in the current directory for obj, so "
                         "and header)"),
                cl::value_desc("file"), cl::sub(sub), cl::cat(category)),
-        target("target", cl::desc(targetDescription()),
-               cl::value_desc("name"), cl::init("host"), cl::sub(sub),
-               cl::cat(category)),
+        target("target", cl::desc(targetDescription()), cl::value_desc("name"),
+               cl::init("host"), cl::sub(sub), cl::cat(category)),
         listTargets("list-targets",
                     cl::desc("Print the known targets with their vector "
                              "width, registers, FMA units, caches and cores "
@@ -183,7 +183,8 @@ struct CompileOptions {
                          "them as sequential loops (the output then needs "
                          "no libomp)"),
                 cl::value_desc("N"), cl::init(0), cl::sub(sub),
-                cl::cat(category)) {}
+                cl::cat(category)),
+        tuning(sub, category) {}
 
   cl::opt<Emit> emit;
   cl::opt<std::string> output;
@@ -193,6 +194,7 @@ struct CompileOptions {
   cl::list<std::string> inputShapes;
   cl::opt<bool> printDebugInfo;
   cl::opt<unsigned> threads;
+  TuningDBOptions tuning;
 };
 
 /// Prints "lathe compile: <message>" and returns the exit code of a failure.
@@ -353,7 +355,11 @@ int runCompile(const CompileOptions &o, StringRef model) {
     return 0;
   }
 
-  // llvm, obj, so: the whole CPU lowering, then LLVM for the target.
+  // llvm, obj, so: the whole CPU lowering, then LLVM for the target, with
+  // the tuned configs of the target's records.
+  mlir::FailureOr<std::string> tuningDB = resolveTuningDB(o.tuning, "compile");
+  if (failed(tuningDB))
+    return 1;
   if (!runPipeline(
           module, diagnostics,
           [&](mlir::OpPassManager &pm) {
@@ -361,6 +367,8 @@ int runCompile(const CompileOptions &o, StringRef model) {
             // width, registers and caches.
             CPUPipelineOptions options;
             cpu::setScheduleTarget(options, *target);
+            options.tuningDB = *tuningDB;
+            options.tuningTarget = tuningKey(*target);
             // Cross-compiled code has no OpenMP runtime to link unless
             // asked for: sequential loops by default.
             options.threads = o.threads.getNumOccurrences() == 0 &&

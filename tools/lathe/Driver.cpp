@@ -54,6 +54,10 @@ const Command kCommands[] = {
      nullptr, nullptr, declareBench},
     {"inspect", "Show a model's ops, shapes, parameter count and FLOPs",
      nullptr, nullptr, declareInspect},
+    {"db",
+     "Import, export and show the records of the tuning database (lathe db "
+     "import|export|show)",
+     nullptr, nullptr, declareDB, "<import|export|show>"},
 };
 } // namespace
 
@@ -74,17 +78,19 @@ int runLathe(int argc, char **argv) {
     subcommands.push_back(
         std::make_unique<cl::SubCommand>(c.name, description));
 
+  // Every subcommand takes the model it works on (`lathe db`: the action)
+  // as its first positional argument, declared before the subcommand's own
+  // options so that its positionals come after it.
+  SmallVector<std::unique_ptr<cl::opt<std::string>>> models;
+  for (auto [c, sub] : llvm::zip_equal(kCommands, subcommands))
+    models.push_back(std::make_unique<cl::opt<std::string>>(
+        cl::Positional, cl::desc(c.operand ? c.operand : "<model.onnx>"),
+        cl::sub(*sub), cl::cat(latheCategory)));
+
   // Each built subcommand declares its own options.
   SmallVector<Runner> runners;
   for (auto [c, sub] : llvm::zip_equal(kCommands, subcommands))
     runners.push_back(c.declare ? c.declare(*sub, latheCategory) : Runner());
-
-  // Every subcommand takes the model it works on.
-  SmallVector<std::unique_ptr<cl::opt<std::string>>> models;
-  for (auto &sub : subcommands)
-    models.push_back(std::make_unique<cl::opt<std::string>>(
-        cl::Positional, cl::desc("<model.onnx>"), cl::sub(*sub),
-        cl::cat(latheCategory)));
 
   cl::SetVersionPrinter([](raw_ostream &os) { os << versionString(); });
   cl::HideUnrelatedOptions(latheCategory);
@@ -110,8 +116,8 @@ int runLathe(int argc, char **argv) {
   }
 
   // No subcommand given.
-  errs() << "lathe: expected a subcommand: compile, run, tune, bench or "
-            "inspect (see 'lathe --help')\n";
+  errs() << "lathe: expected a subcommand: compile, run, tune, bench, "
+            "inspect or db (see 'lathe --help')\n";
   return 1;
 }
 

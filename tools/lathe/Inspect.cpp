@@ -16,12 +16,15 @@
 
 #include "tools/lathe/Commands.h"
 #include "tools/lathe/ModelInfo.h"
+#include "tools/lathe/TuningDB.h"
 
+#include "codegen/Target.h"
 #include "dialects/nn/NNFlops.h"
 #include "dialects/nn/NNOps.h"
 #include "passes/Pipelines.h"
 #include "passes/fusion/Fusion.h"
 #include "passes/lower/MemoryPlan.h"
+#include "passes/schedule/Schedule.h"
 
 #include "mlir/Pass/PassManager.h"
 
@@ -30,6 +33,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -57,11 +61,13 @@ struct InspectOptions {
                 cl::desc("List the kernels `lathe compile` builds: each with "
                          "its workload key, FLOPs, bytes moved and fused ops "
                          "(a `kernels` array with --json)"),
-                cl::init(false), cl::sub(sub), cl::cat(category)) {}
+                cl::init(false), cl::sub(sub), cl::cat(category)),
+        tuning(sub, category) {}
 
   cl::list<std::string> inputShapes;
   cl::opt<bool> json;
   cl::opt<bool> kernels;
+  TuningDBOptions tuning;
 };
 
 /// The ONNX node an op was imported from: the name of the first NameLoc in
@@ -99,6 +105,8 @@ std::string formatCount(int64_t n, StringRef unit = "") {
 struct CompileReport {
   /// The kernels, in the order the graph function calls them.
   SmallVector<fusion::KernelSummary> kernels;
+  /// The kernels whose config came from the tuning database.
+  StringSet<> tunedKernels;
   /// nn ops other than constants after the graph optimizations.
   int64_t graphOps = 0;
   /// The bytes of every tensor those ops produce that is not a graph
@@ -115,14 +123,19 @@ struct CompileReport {
 };
 
 /// Runs the graph optimizations, kernel fusion and the lowering to planned
-/// buffers on a copy of `module`, as `lathe compile` does, and reports.
-CompileReport analyzeCompilation(mlir::ModuleOp module) {
+/// buffers on a copy of `module`, as `lathe compile` does (with the tuned
+/// configs of `tuningDB`, if not empty, for `tuningTarget`), and reports.
+CompileReport analyzeCompilation(mlir::ModuleOp module, StringRef tuningDB,
+                                 StringRef tuningTarget) {
   CompileReport report;
   mlir::MLIRContext *ctx = module.getContext();
   mlir::ScopedDiagnosticHandler handler(ctx, [&](mlir::Diagnostic &diag) {
     if (diag.getSeverity() == mlir::DiagnosticSeverity::Error &&
         report.error.empty())
       report.error = diag.str();
+    // A tuning record that does not fit its kernel, say.
+    if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
+      errs() << "lathe inspect: warning: " << diag.str() << "\n";
     return mlir::success();
   });
   auto fail = [&](StringRef what) {
@@ -139,6 +152,8 @@ CompileReport analyzeCompilation(mlir::ModuleOp module) {
   // As `lathe compile` builds it for the host.
   CPUPipelineOptions options;
   setHostScheduleTarget(options);
+  options.tuningDB = tuningDB.str();
+  options.tuningTarget = tuningTarget.str();
   if (!run(
           [&](mlir::OpPassManager &pm) { buildCPUGraphPipeline(pm, options); }))
     return fail("graph optimization failed");
@@ -170,6 +185,8 @@ CompileReport analyzeCompilation(mlir::ModuleOp module) {
       }))
     return fail("lowering to buffers failed");
   for (auto func : copy->getOps<mlir::func::FuncOp>()) {
+    if (func->hasAttr(schedule::kTunedAttrName))
+      report.tunedKernels.insert(func.getSymName());
     auto arena =
         func->getAttrOfType<mlir::IntegerAttr>(lower::kArenaBytesAttrName);
     if (!arena)
@@ -238,7 +255,12 @@ int runInspect(const InspectOptions &o, StringRef modelPath) {
     ops.push_back(std::move(record));
   });
 
-  CompileReport compiled = analyzeCompilation(**module);
+  mlir::FailureOr<std::string> tuningDB = resolveTuningDB(o.tuning, "inspect");
+  if (failed(tuningDB))
+    return 1;
+  std::string tuningTarget = codegen::tuningKey(codegen::detectHost());
+  CompileReport compiled =
+      analyzeCompilation(**module, *tuningDB, tuningTarget);
 
   auto opset = (**module)->getAttrOfType<mlir::IntegerAttr>("nn.opset");
   SmallVector<TensorInfo> inputs = describeSignature(main, false);
@@ -288,17 +310,22 @@ int runInspect(const InspectOptions &o, StringRef modelPath) {
         {"kernel_count", int64_t(compiled.kernels.size())},
         {"memory", std::move(memory)}};
     if (o.kernels) {
+      report["tuning_db"] =
+          tuningDB->empty() ? json::Value(nullptr) : json::Value(*tuningDB);
+      report["tuning_target"] = tuningTarget;
       json::Array kernels;
       for (const fusion::KernelSummary &k : compiled.kernels) {
         json::Array fused;
         for (const std::string &op : k.ops)
           fused.push_back(op);
-        kernels.push_back(json::Object{{"name", k.name},
-                                       {"anchor", k.anchor},
-                                       {"workload", k.workload},
-                                       {"flops", k.flops},
-                                       {"bytes", k.bytes},
-                                       {"ops", std::move(fused)}});
+        kernels.push_back(
+            json::Object{{"name", k.name},
+                         {"anchor", k.anchor},
+                         {"workload", k.workload},
+                         {"tuned", compiled.tunedKernels.contains(k.name)},
+                         {"flops", k.flops},
+                         {"bytes", k.bytes},
+                         {"ops", std::move(fused)}});
       }
       report["kernels"] = std::move(kernels);
     }
@@ -360,13 +387,18 @@ int runInspect(const InspectOptions &o, StringRef modelPath) {
     return 0;
 
   SmallVector<SmallVector<std::string>> table;
-  table.push_back({"#", "kernel", "workload", "FLOPs", "bytes", "ops"});
+  table.push_back(
+      {"#", "kernel", "workload", "schedule", "FLOPs", "bytes", "ops"});
   for (auto [i, k] : llvm::enumerate(compiled.kernels))
     table.push_back({std::to_string(i), k.name, k.workload,
+                     compiled.tunedKernels.contains(k.name) ? "tuned" : "-",
                      std::to_string(k.flops), std::to_string(k.bytes),
                      llvm::join(k.ops, " + ")});
   os << "\nkernels (" << compiled.kernels.size() << "):\n";
-  printTable(os, table, {true, false, false, true, true, false});
+  os << "  tuning database: "
+     << (tuningDB->empty() ? std::string("none") : *tuningDB) << " (target "
+     << tuningTarget << ")\n";
+  printTable(os, table, {true, false, false, false, true, true, false});
   return 0;
 }
 } // namespace

@@ -14,6 +14,7 @@
 #include "tools/lathe/Commands.h"
 #include "tools/lathe/ModelInfo.h"
 #include "tools/lathe/Npy.h"
+#include "tools/lathe/TuningDB.h"
 
 #include "passes/Pipelines.h"
 #include "runtime/JIT.h"
@@ -87,7 +88,8 @@ struct RunOptions {
         json("json",
              cl::desc("Print the results as one JSON object (nothing else "
                       "on stdout)"),
-             cl::init(false), cl::sub(sub), cl::cat(category)) {}
+             cl::init(false), cl::sub(sub), cl::cat(category)),
+        tuning(sub, category) {}
 
   cl::list<std::string> inputs;
   cl::opt<std::string> outputDir;
@@ -98,6 +100,7 @@ struct RunOptions {
   cl::list<std::string> inputShapes;
   cl::opt<uint64_t> seed;
   cl::opt<bool> json;
+  TuningDBOptions tuning;
 };
 
 /// Prints `lathe run: <message>` on stderr and returns the exit code 1.
@@ -440,8 +443,12 @@ int runRun(const RunOptions &o, StringRef modelPath) {
     }
   }
 
+  mlir::FailureOr<std::string> tuningDB = resolveTuningDB(o.tuning, "run");
+  if (failed(tuningDB))
+    return 1;
   JITOptions jitOptions;
   jitOptions.threads = o.threads.getValue();
+  jitOptions.tuningDB = *tuningDB;
   auto model = JITModel::compile(**module, "main", jitOptions);
   if (!model)
     return fail(toString(model.takeError()));

@@ -1,0 +1,172 @@
+//===- ApplyTunedConfigs.cpp - #sched.config from the tuning database -----===//
+//
+// Part of Lathe.
+//
+//===----------------------------------------------------------------------===//
+//
+// This file implements applyTunedConfigs and `lathe-apply-tuned-configs`,
+// which give each kernel the config of its fastest record in the tuning
+// database (autotune/Database.h), keyed by the kernel's workload key and the
+// target. It runs before lathe-default-schedule, which fills in only the ops
+// that have no config yet, so a tuned config wins over the heuristic.
+//
+// The anchor rule: a config describes the loops of one op, the kernel's
+// anchor. After lathe-convert-nn-to-linalg that is the last linalg op of the
+// kernel's body with reduction loops (a convolution or matmul comes after
+// its fill, padding or im2col copy and before its elementwise epilogue,
+// none of which reduce). A kernel without such an op is not tuned.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+#include "passes/fusion/Fusion.h"
+#include "passes/schedule/Schedule.h"
+
+#include "autotune/Database.h"
+#include "dialects/sched/SchedDialect.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Diagnostics.h"
+
+namespace lathe {
+#define GEN_PASS_DEF_APPLYTUNEDCONFIGSPASS
+#include "passes/Passes.h.inc"
+} // namespace lathe
+
+using namespace mlir;
+using namespace lathe;
+using namespace lathe::schedule;
+
+#define DEBUG_TYPE "lathe-apply-tuned-configs"
+
+linalg::LinalgOp schedule::getTunableAnchor(Operation *kernel) {
+  linalg::LinalgOp anchor;
+  kernel->walk([&](linalg::LinalgOp op) {
+    if (op.getNumReductionLoops() > 0)
+      anchor = op;
+  });
+  return anchor;
+}
+
+FailureOr<sched::ConfigAttr> schedule::parseTunedConfig(StringRef text,
+                                                        linalg::LinalgOp anchor,
+                                                        std::string &reason) {
+  MLIRContext *ctx = anchor->getContext();
+  ctx->getOrLoadDialect<sched::SchedDialect>();
+
+  // The parser reports its errors as diagnostics: keep them out of the
+  // output (a bad record is a warning, not an error) and into `reason`.
+  std::string parseErrors;
+  Attribute attr;
+  {
+    ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
+      if (!parseErrors.empty())
+        parseErrors += "; ";
+      parseErrors += diag.str();
+      return success();
+    });
+    attr = parseAttribute(text, ctx);
+  }
+  auto config = dyn_cast_or_null<sched::ConfigAttr>(attr);
+  if (!config) {
+    reason = "'" + text.str() + "' is not a #sched.config";
+    if (!parseErrors.empty())
+      reason += " (" + parseErrors + ")";
+    return failure();
+  }
+
+  int64_t numLoops = anchor.getNumLoops();
+  std::string opName = anchor->getName().getStringRef().str();
+  if (config.getNumLoops() != 0 && config.getNumLoops() != numLoops) {
+    reason = "its per-loop arrays have " +
+             std::to_string(config.getNumLoops()) + " entries but '" + opName +
+             "' has " + std::to_string(numLoops) + " loops";
+    return failure();
+  }
+  auto checkLoops = [&](ArrayRef<int64_t> dims, StringRef what) {
+    for (int64_t d : dims)
+      if (d < 0 || d >= numLoops) {
+        reason = (what + " names loop " + Twine(d) + " but '" + opName +
+                  "' has " + Twine(numLoops) + " loops")
+                     .str();
+        return false;
+      }
+    return true;
+  };
+  if (!checkLoops(config.getParallelDims(), "parallel") ||
+      !checkLoops(config.getInterchange(), "interchange"))
+    return failure();
+  for (sched::PackAttr pack : config.getPacks()) {
+    if (pack.getOperand() < 0 ||
+        pack.getOperand() >= int64_t(anchor->getNumOperands())) {
+      reason = "a pack names operand " + std::to_string(pack.getOperand()) +
+               " but '" + opName + "' has " +
+               std::to_string(anchor->getNumOperands()) + " operands";
+      return failure();
+    }
+    if (!checkLoops(pack.getDims(), "a pack"))
+      return failure();
+  }
+  return config;
+}
+
+FailureOr<unsigned> schedule::applyTunedConfigs(ModuleOp module,
+                                                autotune::TuningDatabase &db,
+                                                StringRef target) {
+  unsigned applied = 0;
+  for (auto kernel : module.getOps<func::FuncOp>()) {
+    auto info = kernel->getAttrOfType<DictionaryAttr>(fusion::kKernelAttrName);
+    auto workload = info ? info.getAs<StringAttr>("workload") : StringAttr();
+    if (!workload || workload.getValue().empty())
+      continue;
+    linalg::LinalgOp anchor = getTunableAnchor(kernel);
+    if (!anchor)
+      continue;
+
+    auto best = db.best(workload.getValue(), target);
+    if (!best) {
+      module.emitError() << "tuning database '" << db.getPath()
+                         << "': cannot read the records of workload "
+                         << workload.getValue() << ": "
+                         << llvm::toString(best.takeError());
+      return failure();
+    }
+    if (!*best)
+      continue;
+
+    std::string reason;
+    FailureOr<sched::ConfigAttr> config =
+        parseTunedConfig((*best)->config, anchor, reason);
+    if (failed(config)) {
+      kernel.emitWarning() << "kernel @" << kernel.getSymName() << " (workload "
+                           << workload.getValue() << "): ignoring record "
+                           << (*best)->id << " of tuning database '"
+                           << db.getPath() << "': " << reason
+                           << "; the kernel gets the default schedule";
+      continue;
+    }
+    anchor->setAttr(kConfigAttrName, *config);
+    kernel->setAttr(kTunedAttrName, UnitAttr::get(module.getContext()));
+    ++applied;
+  }
+  return applied;
+}
+
+namespace {
+struct ApplyTunedConfigsPass
+    : public lathe::impl::ApplyTunedConfigsPassBase<ApplyTunedConfigsPass> {
+  using ApplyTunedConfigsPassBase::ApplyTunedConfigsPassBase;
+
+  void runOnOperation() override {
+    if (db.empty())
+      return;
+    auto database = autotune::TuningDatabase::open(db, /*readOnly=*/true);
+    if (!database) {
+      getOperation().emitError() << llvm::toString(database.takeError());
+      return signalPassFailure();
+    }
+    if (failed(applyTunedConfigs(getOperation(), **database, target)))
+      return signalPassFailure();
+  }
+};
+} // namespace
