@@ -233,26 +233,17 @@ absoluteOffsets(RewriterBase &rewriter, const TileInsert &site) {
   bindSymbols(rewriter.getContext(), s0, s1);
   while (true) {
     if (auto arg = dyn_cast<BlockArgument>(dest)) {
-      Operation *owner = arg.getOwner()->getParentOp();
-      if (auto forOp = dyn_cast<scf::ForOp>(owner)) {
-        if (owner == top)
-          return offsets;
-        OpOperand *init = forOp.getTiedLoopInit(arg);
-        if (!init)
-          return failure();
-        dest = init->get();
-        continue;
-      }
-      if (auto forall = dyn_cast<scf::ForallOp>(owner)) {
-        if (owner == top)
-          return offsets;
-        OpOperand *init = forall.getTiedOpOperand(arg);
-        if (!init)
-          return failure();
-        dest = init->get();
-        continue;
-      }
-      return failure();
+      // The result carried by an scf.for or scf.forall of the nest.
+      auto loop = dyn_cast<LoopLikeOpInterface>(arg.getOwner()->getParentOp());
+      if (!isa_and_nonnull<scf::ForOp, scf::ForallOp>(loop.getOperation()))
+        return failure();
+      if (loop.getOperation() == top)
+        return offsets;
+      OpOperand *init = loop.getTiedLoopInit(arg);
+      if (!init)
+        return failure();
+      dest = init->get();
+      continue;
     }
     auto extract = dest.getDefiningOp<tensor::ExtractSliceOp>();
     if (!extract || !extract.hasUnitStride() ||
@@ -655,17 +646,8 @@ struct FuseEpiloguePass : lathe::impl::FuseEpiloguePassBase<FuseEpiloguePass> {
           !op->getParentOfType<LoopLikeOpInterface>())
         unfused.push_back(op);
     });
-    for (linalg::LinalgOp op : unfused) {
-      auto config = op->getAttrOfType<sched::ConfigAttr>(kConfigAttrName);
-      if (!config) {
-        op->emitOpError("sched.config is not a #sched.config");
-        return signalPassFailure();
-      }
-      if (failed(tileByConfig(rewriter, op, config))) {
-        op->emitOpError("could not be tiled by its sched.config ") << config;
-        return signalPassFailure();
-      }
-    }
+    if (failed(tileOpsByConfig(rewriter, unfused)))
+      return signalPassFailure();
   }
 };
 } // namespace

@@ -87,6 +87,11 @@ mlir::FailureOr<mlir::linalg::LinalgOp>
 tileByConfig(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op,
              sched::ConfigAttr config);
 
+/// Tiles each of `ops` by its `sched.config` (tileByConfig); fails with a
+/// diagnostic naming the op and its config at the first that cannot be.
+mlir::LogicalResult tileOpsByConfig(mlir::RewriterBase &rewriter,
+                                    llvm::ArrayRef<mlir::linalg::LinalgOp> ops);
+
 /// Vectorizes `op`, a register tile of static shape, with the config's
 /// `vector` sizes, lowers the contraction to FMA outer products, and
 /// hoists the accumulator's reads and writes out of the loops around it.

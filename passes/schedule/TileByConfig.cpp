@@ -180,6 +180,19 @@ FailureOr<linalg::LinalgOp> schedule::tileByConfig(RewriterBase &rewriter,
   return cast<linalg::LinalgOp>(current);
 }
 
+LogicalResult schedule::tileOpsByConfig(RewriterBase &rewriter,
+                                        ArrayRef<linalg::LinalgOp> ops) {
+  for (linalg::LinalgOp op : ops) {
+    auto config = op->getAttrOfType<sched::ConfigAttr>(kConfigAttrName);
+    if (!config)
+      return op->emitOpError("sched.config is not a #sched.config");
+    if (failed(tileByConfig(rewriter, op, config)))
+      return op->emitOpError("could not be tiled by its sched.config ")
+             << config;
+  }
+  return success();
+}
+
 namespace {
 struct TilePass : lathe::impl::TilePassBase<TilePass> {
   void runOnOperation() override {
@@ -190,17 +203,8 @@ struct TilePass : lathe::impl::TilePassBase<TilePass> {
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : ops) {
-      auto config = op->getAttrOfType<sched::ConfigAttr>(kConfigAttrName);
-      if (!config) {
-        op->emitOpError("sched.config is not a #sched.config");
-        return signalPassFailure();
-      }
-      if (failed(tileByConfig(rewriter, op, config))) {
-        op->emitOpError("could not be tiled by its sched.config ") << config;
-        return signalPassFailure();
-      }
-    }
+    if (failed(tileOpsByConfig(rewriter, ops)))
+      return signalPassFailure();
   }
 };
 } // namespace
