@@ -144,6 +144,9 @@ def DefaultSchedulePass : Pass<"lathe-default-schedule", "mlir::ModuleOp"> {
            "L1 data cache size in bytes">,
     Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"1048576",
            "L2 cache size in bytes">,
+    Option<"cores", "cores", "int64_t", /*default=*/"1",
+           "Cores the thread tiles are shared among: with more than one, "
+           "a matmul's thread tiles are picked to split evenly across them">,
   ];
   let dependentDialects = ["lathe::sched::SchedDialect"];
 }

@@ -144,6 +144,7 @@ void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
     target.vectorRegisters = options.vectorRegisters;
     target.l1Bytes = options.l1Bytes;
     target.l2Bytes = options.l2Bytes;
+    target.cores = options.cores;
     // Tuned configs first: the default schedule keeps the configs it finds.
     if (!options.tuningDB.empty()) {
       ApplyTunedConfigsPassOptions tuned;

@@ -64,6 +64,11 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> l2Bytes{*this, "l2-bytes",
                           llvm::cl::desc("L2 cache size in bytes"),
                           llvm::cl::init(1048576)};
+  Option<int64_t> cores{
+      *this, "cores",
+      llvm::cl::desc("Cores the thread tiles are shared among (the default "
+                     "schedule splits matmuls evenly across them)"),
+      llvm::cl::init(1)};
   Option<bool> schedule{
       *this, "schedule",
       llvm::cl::desc("Tile and vectorize kernels by their #sched.config, "

@@ -43,6 +43,8 @@ void cpu::setScheduleTarget(CPUPipelineOptions &options,
     options.l1Bytes = static_cast<int64_t>(target.l1Bytes);
   if (target.l2Bytes)
     options.l2Bytes = static_cast<int64_t>(target.l2Bytes);
+  if (target.numCores)
+    options.cores = static_cast<int64_t>(target.numCores);
 }
 
 void cpu::dropNonLLVMArgumentAttributes(mlir::ModuleOp module) {

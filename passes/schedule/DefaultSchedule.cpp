@@ -153,6 +153,34 @@ static int64_t largestDivisorUpTo(int64_t size, int64_t limit) {
   return 1;
 }
 
+/// Thread tiles for a copy or an elementwise op of loops `ranges`, with
+/// register tiles `tiles` and cache tiles `l2` (empty if none), whose
+/// result is `bytes` large: with several cores and at least 256 KiB to
+/// move, its outermost loop that splits into one tile per core (a multiple
+/// of the inner tiles) runs on threads. Smaller ops stay on one thread
+/// (starting threads would cost more than they save).
+static void addThreadTiles(ArrayRef<int64_t> ranges, ArrayRef<int64_t> tiles,
+                           ArrayRef<int64_t> l2, int64_t bytes,
+                           const ScheduleTarget &target,
+                           SmallVector<int64_t> &outer,
+                           SmallVector<int64_t> &parallel) {
+  if (target.cores <= 1 || bytes < 256 * 1024)
+    return;
+  for (size_t d = 0; d < ranges.size(); ++d) {
+    int64_t step =
+        std::max<int64_t>(1, l2.empty() ? tiles[d] : std::max(tiles[d], l2[d]));
+    if (ranges[d] % target.cores != 0)
+      continue;
+    int64_t tile = ranges[d] / target.cores;
+    if (tile % step != 0)
+      continue;
+    outer.assign(ranges.size(), 0);
+    outer[d] = tile;
+    parallel = {static_cast<int64_t>(d)};
+    return;
+  }
+}
+
 /// A copy (im2col's windows) or a transpose (also the run-time copy of a
 /// packed operand), `perm` its permutation: vector copies. One that keeps
 /// the innermost dimension copies rows of up to four vectors; one that
@@ -186,10 +214,14 @@ copyConfig(linalg::LinalgOp op, ArrayRef<int64_t> perm,
         target.l2Bytes / 2)
       l2 = tiles;
   }
+  SmallVector<int64_t> outer, parallel;
+  addThreadTiles(ranges, tiles, l2,
+                 type.getNumElements() * (type.getElementTypeBitWidth() / 8),
+                 target, outer, parallel);
   auto config = sched::ConfigAttr::getChecked(
-      [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
+      [&] { return op->emitError(); }, op->getContext(), outer,
       /*l3=*/{}, l2, /*l1=*/{}, /*register=*/tiles, /*vector=*/tiles,
-      /*unroll=*/1, /*parallel=*/{}, /*interchange=*/{}, /*packs=*/{});
+      /*unroll=*/1, parallel, /*interchange=*/{}, /*packs=*/{});
   if (!config)
     return failure();
   return config;
@@ -236,10 +268,14 @@ elementwiseConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
       std::max<int64_t>(1, target.vectorBits / type.getElementTypeBitWidth());
   SmallVector<int64_t> tiles(ranges.size(), 1);
   tiles.back() = largestDivisorUpTo(ranges.back(), 4 * lanes);
+  SmallVector<int64_t> outer, parallel;
+  addThreadTiles(ranges, tiles, /*l2=*/{},
+                 type.getNumElements() * (type.getElementTypeBitWidth() / 8),
+                 target, outer, parallel);
   auto config = sched::ConfigAttr::getChecked(
-      [&] { return op->emitError(); }, op->getContext(), /*outer=*/{},
+      [&] { return op->emitError(); }, op->getContext(), outer,
       /*l3=*/{}, /*l2=*/{}, /*l1=*/{}, /*register=*/tiles, /*vector=*/tiles,
-      /*unroll=*/1, /*parallel=*/{}, /*interchange=*/{}, /*packs=*/{});
+      /*unroll=*/1, parallel, /*interchange=*/{}, /*packs=*/{});
   if (!config)
     return failure();
   return config;
@@ -305,6 +341,35 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   int64_t mc = largestDivisor(m, std::min<int64_t>(mcLimit, 64), mr);
   int64_t nc = largestDivisor(n, 256, nr);
 
+  // With several cores, thread tiles that split evenly across them: where
+  // the panels of B (or else the blocks of A) do not, the widest panel (or
+  // block) that does, if it is still at least two register tiles wide (BERT's
+  // N = 768: four panels of 192, not three of 256). A batch_matmul's
+  // batches are threads' work already.
+  bool nThreads = n / nc >= 2, mThreads = !nThreads && m / mc >= 2;
+  auto balanced = [&](int64_t tiles) {
+    return target.cores <= 1 || tiles % target.cores == 0;
+  };
+  if (!batched && target.cores > 1 &&
+      !(nThreads ? balanced(n / nc) : mThreads && balanced(m / mc))) {
+    auto evenTile = [&](int64_t size, int64_t limit, int64_t step) {
+      for (int64_t t = std::min(size, limit) / step * step; t >= 2 * step;
+           t -= step)
+        if (size % t == 0 && size / t >= 2 && balanced(size / t))
+          return t;
+      return int64_t(0);
+    };
+    if (int64_t even = evenTile(n, 256, nr)) {
+      nc = even;
+      nThreads = true;
+      mThreads = false;
+    } else if (int64_t even = evenTile(m, std::min<int64_t>(mcLimit, 64), mr)) {
+      mc = even;
+      nThreads = false;
+      mThreads = true;
+    }
+  }
+
   SmallVector<int64_t> l2 = {mc, nc, kc}, reg = {mr, nr, 1};
   SmallVector<int64_t> interchange = {1, 0, 2};
   int64_t mLoop = 0, nLoop = 1;
@@ -322,11 +387,11 @@ schedule::defaultConfig(linalg::LinalgOp op, const ScheduleTarget &target) {
   // Threads take column panels of B (N / NC of them), else row blocks of A,
   // else (a batch_matmul) batches; a single thread runs them as loops.
   SmallVector<int64_t> outer, parallel;
-  if (n / nc >= 2) {
+  if (nThreads) {
     outer.assign(l2.size(), 0);
     outer[nLoop] = nc;
     parallel = {nLoop};
-  } else if (m / mc >= 2) {
+  } else if (mThreads) {
     outer.assign(l2.size(), 0);
     outer[mLoop] = mc;
     parallel = {mLoop};
@@ -370,6 +435,7 @@ struct DefaultSchedulePass
     target.vectorRegisters = vectorRegisters;
     target.l1Bytes = l1Bytes;
     target.l2Bytes = l2Bytes;
+    target.cores = cores;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->hasAttr(kConfigAttrName) || op->hasAttr(kTiledAttrName))
         return;

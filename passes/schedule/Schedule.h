@@ -47,6 +47,8 @@ struct ScheduleTarget {
   /// Data cache sizes in bytes.
   int64_t l1Bytes = 32 * 1024;
   int64_t l2Bytes = 1024 * 1024;
+  /// Cores the threads' tiles are shared among (1: no preference).
+  int64_t cores = 1;
 };
 
 /// The default config of `op` on `target`, or failure when the heuristic

@@ -173,6 +173,42 @@ TEST_F(ScheduleTest, ThreadsTakeColumnPanelsThenRowBlocks) {
   EXPECT_TRUE(small->getTiles(sched::TileLevel::Outer).empty());
 }
 
+TEST_F(ScheduleTest, ThreadTilesSplitEvenlyAcrossCores) {
+  ScheduleTarget two = avx512();
+  two.cores = 2;
+  // For every shape, with 2 cores: the thread tiles divide their loop into
+  // an even number of tiles, each a multiple of the register tile.
+  struct Shape {
+    int64_t m, n, k;
+  } shapes[] = {{128, 768, 768},   {128, 3072, 768}, {196, 256, 2304},
+                {3136, 64, 256},   {49, 512, 4608},  {784, 128, 512},
+                {1024, 1024, 1024}};
+  for (Shape shape : shapes) {
+    FailureOr<sched::ConfigAttr> config =
+        matmulConfig(shape.m, shape.n, shape.k, two);
+    ASSERT_TRUE(succeeded(config));
+    ArrayRef<int64_t> outer = config->getTiles(sched::TileLevel::Outer);
+    ArrayRef<int64_t> reg = config->getTiles(sched::TileLevel::Register);
+    ASSERT_EQ(config->getParallelDims().size(), 1u)
+        << shape.m << "x" << shape.n << "x" << shape.k;
+    int64_t d = config->getParallelDims()[0];
+    int64_t size = d == 0 ? shape.m : shape.n;
+    EXPECT_EQ(size % outer[d], 0);
+    EXPECT_EQ((size / outer[d]) % 2, 0)
+        << shape.m << "x" << shape.n << "x" << shape.k << ": "
+        << size / outer[d] << " thread tiles";
+    EXPECT_EQ(outer[d] % reg[d], 0);
+  }
+  // BERT's projection: four panels of 192 rather than three of 256; one
+  // core keeps the widest panels.
+  FailureOr<sched::ConfigAttr> bert = matmulConfig(128, 768, 768, two);
+  ASSERT_TRUE(succeeded(bert));
+  EXPECT_EQ(bert->getTiles(sched::TileLevel::Outer)[1], 192);
+  FailureOr<sched::ConfigAttr> one = matmulConfig(128, 768, 768, avx512());
+  ASSERT_TRUE(succeeded(one));
+  EXPECT_EQ(one->getTiles(sched::TileLevel::Outer)[1], 256);
+}
+
 TEST_F(ScheduleTest, LeavesAloneWhatItDoesNotKnow) {
   // f64 matmul, a generic with a reduction, a generic on booleans, one
   // calling a math function without a vector lowering.
