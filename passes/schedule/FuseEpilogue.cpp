@@ -329,6 +329,20 @@ static sched::ConfigAttr tileConfig(linalg::GenericOp epilogue,
                                 config.getUnroll(), {}, {}, {});
 }
 
+/// Gives `op`, an epilogue or fill just put into a nest, its `config`:
+/// a register tile as it is (marked for lathe-vectorize), a larger tile
+/// tiled by the config's register tiles. Returns the register-tile op.
+static FailureOr<linalg::LinalgOp> scheduleTile(RewriterBase &rewriter,
+                                                linalg::LinalgOp op,
+                                                sched::ConfigAttr config,
+                                                bool registerTile) {
+  op->setAttr(kConfigAttrName, config);
+  if (!registerTile)
+    return tileByConfig(rewriter, op, config);
+  op->setAttr(kTiledAttrName, rewriter.getUnitAttr());
+  return op;
+}
+
 /// The static shape of the tile `site` inserts, if it has one.
 static std::optional<SmallVector<int64_t>> tileShape(const TileInsert &site) {
   auto type = dyn_cast<RankedTensorType>(site.insert->getOperand(0).getType());
@@ -484,18 +498,13 @@ FailureOr<linalg::GenericOp> schedule::fuseEpilogue(RewriterBase &rewriter,
       auto sliced = cast<linalg::GenericOp>(tiledEpilogue->tiledOps.front());
       linalg::GenericOp fused =
           updateInPlace(rewriter, sliced, input->getOperandNumber(), tile);
-      fused->setAttr(kConfigAttrName, config);
       rewriter.modifyOpInPlace(site.insert, [&] {
         site.insert->setOperand(0, fused->getResult(0));
       });
       // Every element of the nest's result has had the epilogue now.
       rewriter.replaceOp(epilogue, nestResult);
-      if (registerTile) {
-        fused->setAttr(kTiledAttrName, rewriter.getUnitAttr());
-        return fused;
-      }
       FailureOr<linalg::LinalgOp> registerOp =
-          tileByConfig(rewriter, fused, config);
+          scheduleTile(rewriter, fused, config, registerTile);
       if (failed(registerOp))
         return failure();
       return cast<linalg::GenericOp>(registerOp->getOperation());
@@ -583,13 +592,8 @@ FailureOr<linalg::FillOp> schedule::fuseAccumulatorFill(RewriterBase &rewriter,
     auto config =
         sched::ConfigAttr::get(rewriter.getContext(), {}, {}, {}, {},
                                registerShape, registerShape, 1, {}, {}, {});
-    if (ArrayRef<int64_t>(*shape) == registerShape) {
-      tileFill->setAttr(kConfigAttrName, config);
-      tileFill->setAttr(kTiledAttrName, rewriter.getUnitAttr());
-      return tileFill;
-    }
-    FailureOr<linalg::LinalgOp> registerFill =
-        tileByConfig(rewriter, tileFill, config);
+    FailureOr<linalg::LinalgOp> registerFill = scheduleTile(
+        rewriter, tileFill, config, ArrayRef<int64_t>(*shape) == registerShape);
     if (failed(registerFill))
       return failure();
     return cast<linalg::FillOp>(registerFill->getOperation());
