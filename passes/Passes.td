@@ -127,13 +127,16 @@ def DefaultSchedulePass : Pass<"lathe-default-schedule", "mlir::ModuleOp"> {
   let summary = "Give kernel ops the heuristic #sched.config of the target";
   let description = [{
     Sets `sched.config` on every linalg op the heuristic of
-    passes/schedule/Schedule.h knows (today `linalg.matmul` on static f32
-    shapes) and that has no config yet, from the target's vector width,
-    vector register count and L1/L2 sizes given as options: a register
-    tile of MR x NR (NR two vectors wide, MR as large as the registers
-    allow), cache tiles that keep the A and B panels in L1 and L2, and the
-    loop order n, m, k. Ops whose sizes the tiles would not divide keep no
-    config (and their plain loops).
+    passes/schedule/Schedule.h knows and that has no config yet, from the
+    target's vector width, vector register count, L1/L2 sizes and cores
+    given as options (docs/schedule.md lists the rules): matmuls and
+    batch matmuls (f32: a register tile of MR x NR, NR two vectors wide, MR
+    as large as the registers allow; cache tiles that keep the A and B
+    panels in L1 and L2; loops n, m, k; packed panels; thread tiles that
+    split evenly across the cores), channels-last convolutions, depthwise
+    convolutions and max pools, copies and transposes, and elementwise ops.
+    Ops whose sizes the tiles would not divide keep no config (and their
+    plain loops).
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",
