@@ -149,7 +149,8 @@ def DefaultSchedulePass : Pass<"lathe-default-schedule", "mlir::ModuleOp"> {
            "L2 cache size in bytes">,
     Option<"cores", "cores", "int64_t", /*default=*/"1",
            "Cores the thread tiles are shared among: with more than one, "
-           "a matmul's thread tiles are picked to split evenly across them">,
+           "matmuls get thread tiles that split evenly across them, and "
+           "copies and elementwise ops of 256 KiB or more one tile per core">,
   ];
   let dependentDialects = ["lathe::sched::SchedDialect"];
 }

@@ -67,7 +67,8 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> cores{
       *this, "cores",
       llvm::cl::desc("Cores the thread tiles are shared among (the default "
-                     "schedule splits matmuls evenly across them)"),
+                     "schedule splits matmuls, and copies and elementwise "
+                     "ops of 256 KiB or more, evenly across them)"),
       llvm::cl::init(1)};
   Option<bool> schedule{
       *this, "schedule",
