@@ -360,6 +360,25 @@ public:
     return sqlite3_column_int64(stmt->get(), 0);
   }
 
+  /// The records of `workloadKey` on `target` that `filter` (an SQL
+  /// condition, or empty) keeps, in the order `order` (SQL).
+  Expected<std::vector<TuningRecord>>
+  readWorkloadRecords(StringRef workloadKey, StringRef target, StringRef filter,
+                      StringRef order, StringRef doing) {
+    Expected<Statement> query = prepare(
+        formatv("SELECT id, {0} FROM records WHERE workload_key = ?1 AND "
+                "target = ?2{1}{2} ORDER BY {3}",
+                kColumns, filter.empty() ? "" : " AND ", filter, order)
+            .str(),
+        doing);
+    if (!query)
+      return query.takeError();
+    if (bindText(query->get(), 1, workloadKey) != SQLITE_OK ||
+        bindText(query->get(), 2, target) != SQLITE_OK)
+      return failure(doing);
+    return readRecords(query->get(), doing);
+  }
+
   /// Reads the rows of `stmt` (the id, then kColumns) into records.
   Expected<std::vector<TuningRecord>> readRecords(sqlite3_stmt *stmt,
                                                   const Twine &doing) const {
@@ -627,21 +646,10 @@ Expected<int64_t> TuningDatabase::add(const TuningRecord &record) {
 
 Expected<std::optional<TuningRecord>>
 TuningDatabase::best(StringRef workloadKey, StringRef target) {
-  DatabaseConnection connection(db, path);
-  StringRef doing = "find the best record";
-  Expected<Statement> query = connection.prepare(
-      formatv("SELECT id, {0} FROM records WHERE workload_key = ?1 AND "
-              "target = ?2 AND status = 'ok' ORDER BY median_us, id LIMIT 1",
-              kColumns)
-          .str(),
-      doing);
-  if (!query)
-    return query.takeError();
-  if (bindText(query->get(), 1, workloadKey) != SQLITE_OK ||
-      bindText(query->get(), 2, target) != SQLITE_OK)
-    return connection.failure(doing);
   Expected<std::vector<TuningRecord>> found =
-      connection.readRecords(query->get(), doing);
+      DatabaseConnection(db, path).readWorkloadRecords(
+          workloadKey, target, "status = 'ok'", "median_us, id LIMIT 1",
+          "find the best record");
   if (!found)
     return found.takeError();
   if (found->empty())
@@ -651,20 +659,8 @@ TuningDatabase::best(StringRef workloadKey, StringRef target) {
 
 Expected<std::vector<TuningRecord>>
 TuningDatabase::records(StringRef workloadKey, StringRef target) {
-  DatabaseConnection connection(db, path);
-  StringRef doing = "read records";
-  Expected<Statement> query = connection.prepare(
-      formatv("SELECT id, {0} FROM records WHERE workload_key = ?1 AND "
-              "target = ?2 ORDER BY id",
-              kColumns)
-          .str(),
-      doing);
-  if (!query)
-    return query.takeError();
-  if (bindText(query->get(), 1, workloadKey) != SQLITE_OK ||
-      bindText(query->get(), 2, target) != SQLITE_OK)
-    return connection.failure(doing);
-  return connection.readRecords(query->get(), doing);
+  return DatabaseConnection(db, path).readWorkloadRecords(
+      workloadKey, target, /*filter=*/"", "id", "read records");
 }
 
 Expected<std::vector<TuningRecord>> TuningDatabase::allRecords() {

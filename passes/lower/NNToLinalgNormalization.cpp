@@ -128,22 +128,16 @@ struct MaxPoolLowering : StaticShapeLowering<nn::MaxPoolOp> {
     Value window = rewriter.create<tensor::EmptyOp>(
         loc, ArrayRef<int64_t>{k[0], k[1]}, type.getElementType());
     Value init = filledTensor(rewriter, loc, type, lowest);
-    Value result;
-    if (channelsLast)
-      result = rewriter
-                   .create<linalg::PoolingNhwcMaxOp>(
-                       loc, TypeRange{type}, ValueRange{padded, window},
-                       ValueRange{init}, rewriter.getI64TensorAttr(s),
-                       rewriter.getI64TensorAttr(d))
-                   .getResult(0);
-    else
-      result = rewriter
-                   .create<linalg::PoolingNchwMaxOp>(
-                       loc, TypeRange{type}, ValueRange{padded, window},
-                       ValueRange{init}, rewriter.getI64TensorAttr(s),
-                       rewriter.getI64TensorAttr(d))
-                   .getResult(0);
-    rewriter.replaceOp(op, result);
+    auto pool = [&](auto tag) {
+      using PoolOp = decltype(tag);
+      return rewriter
+          .create<PoolOp>(loc, TypeRange{type}, ValueRange{padded, window},
+                          ValueRange{init}, rewriter.getI64TensorAttr(s),
+                          rewriter.getI64TensorAttr(d))
+          .getResult(0);
+    };
+    rewriter.replaceOp(op, channelsLast ? pool(linalg::PoolingNhwcMaxOp())
+                                        : pool(linalg::PoolingNchwMaxOp()));
     return success();
   }
 };

@@ -63,21 +63,21 @@ bool schedule::isElementwiseEpilogue(Operation *op) {
   });
 }
 
-/// The result of a scheduled op with a reduction (a kernel's anchor) that
-/// `value` is, looking through reshapes; null if none.
+/// Whether `op` is a scheduled linalg op with a reduction (a kernel's
+/// anchor).
+static bool isScheduledAnchor(Operation *op) {
+  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp->hasAttr(kConfigAttrName) &&
+         linalgOp.getNumReductionLoops() > 0;
+}
+
+/// The result of a scheduled anchor that `value` is, looking through
+/// reshapes; null if none.
 static Value anchorResult(Value value) {
-  while (Operation *def = value.getDefiningOp()) {
-    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def)) {
-      value = def->getOperand(0);
-      continue;
-    }
-    auto linalgOp = dyn_cast<linalg::LinalgOp>(def);
-    if (linalgOp && linalgOp->hasAttr(kConfigAttrName) &&
-        linalgOp.getNumReductionLoops() > 0)
-      return value;
-    return {};
-  }
-  return {};
+  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+      value.getDefiningOp()))
+    value = value.getDefiningOp()->getOperand(0);
+  return isScheduledAnchor(value.getDefiningOp()) ? value : Value();
 }
 
 static bool isAnchorResult(Value value) { return bool(anchorResult(value)); }
@@ -95,10 +95,8 @@ static bool isAccumulatorFill(Operation *op) {
       value = user->getResult(0);
       continue;
     }
-    auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
-    return linalgOp && linalgOp->hasAttr(kConfigAttrName) &&
-           linalgOp.getNumReductionLoops() > 0 &&
-           linalgOp.isDpsInit(&*value.getUses().begin());
+    return isScheduledAnchor(user) &&
+           cast<linalg::LinalgOp>(user).isDpsInit(&*value.getUses().begin());
   }
   return false;
 }
@@ -123,11 +121,10 @@ void schedule::populateMergeEpiloguePatterns(RewritePatternSet &patterns) {
       });
   // Reshapes of an anchor's result into the elementwise op reading it.
   // Only that operand: folding the reshapes of the op's other operands
-  // would undo this (and the two directions would take turns).
-  // An operand of the anchor's type is there (its reshapes fold away);
-  // folding it again would go back and forth between the two shapes.
-  // So is a chain with a reshape and its inverse in it (they fold away
-  // first).
+  // would undo this (and the two directions would take turns). Nor an
+  // operand already of the anchor's type, or a chain with a reshape next
+  // to its inverse: those fold away by themselves, and folding them into
+  // the op would go back and forth between the two shapes.
   linalg::ControlFusionFn reshapes = [](OpOperand *operand) {
     if (!isElementwiseEpilogue(operand->getOwner()))
       return false;
@@ -283,25 +280,28 @@ static bool isComplete(const TileInsert &site, ArrayRef<OpFoldResult> offsets) {
   for (OpFoldResult offset : offsets)
     if (auto value = dyn_cast<Value>(offset))
       collectArguments(value, arguments);
-  for (Operation *loop : site.loops) {
-    if (auto forOp = dyn_cast<scf::ForOp>(loop)) {
-      std::optional<int64_t> trips = constantTripCount(
-          forOp.getLowerBound(), forOp.getUpperBound(), forOp.getStep());
-      if ((!trips || *trips > 1) &&
-          !arguments.contains(forOp.getInductionVar()))
-        return false;
-      continue;
-    }
-    auto forall = cast<scf::ForallOp>(loop);
-    for (auto [iv, lb, ub, step] :
-         llvm::zip_equal(forall.getInductionVars(), forall.getMixedLowerBound(),
-                         forall.getMixedUpperBound(), forall.getMixedStep())) {
+  for (Operation *op : site.loops) {
+    auto loop = cast<LoopLikeOpInterface>(op);
+    std::optional<SmallVector<Value>> ivs = loop.getLoopInductionVars();
+    std::optional<SmallVector<OpFoldResult>> lbs = loop.getLoopLowerBounds(),
+                                             ubs = loop.getLoopUpperBounds(),
+                                             steps = loop.getLoopSteps();
+    if (!ivs || !lbs || !ubs || !steps)
+      return false;
+    for (auto [iv, lb, ub, step] : llvm::zip_equal(*ivs, *lbs, *ubs, *steps)) {
       std::optional<int64_t> trips = constantTripCount(lb, ub, step);
       if ((!trips || *trips > 1) && !arguments.contains(iv))
         return false;
     }
   }
   return true;
+}
+
+/// The config of a register tile of `shape` vectorized whole.
+static sched::ConfigAttr wholeTileConfig(MLIRContext *ctx,
+                                         ArrayRef<int64_t> shape) {
+  return sched::ConfigAttr::get(ctx, {}, {}, {}, {}, shape, shape, 1, {}, {},
+                                {});
 }
 
 /// The config of the epilogue's tile at `site`: at the register tile, the
@@ -313,8 +313,7 @@ static sched::ConfigAttr tileConfig(linalg::GenericOp epilogue,
                                     bool registerTile) {
   MLIRContext *ctx = epilogue->getContext();
   if (registerTile)
-    return sched::ConfigAttr::get(ctx, {}, {}, {}, {}, shape, shape, 1, {}, {},
-                                  {});
+    return wholeTileConfig(ctx, shape);
   auto config = epilogue->getAttrOfType<sched::ConfigAttr>(kConfigAttrName);
   if (!config)
     return {};
@@ -341,6 +340,28 @@ static FailureOr<linalg::LinalgOp> scheduleTile(RewriterBase &rewriter,
     return tileByConfig(rewriter, op, config);
   op->setAttr(kTiledAttrName, rewriter.getUnitAttr());
   return op;
+}
+
+/// Sets the insertion point of `rewriter` where the tile `site` inserts is
+/// complete: before its insert_slice, or before the terminator of the
+/// scf.forall whose parallel_insert_slice it is.
+static void setInsertionPointAtTile(RewriterBase &rewriter,
+                                    const TileInsert &site) {
+  if (isa<tensor::ParallelInsertSliceOp>(site.insert))
+    rewriter.setInsertionPoint(site.insert->getParentOp());
+  else
+    rewriter.setInsertionPoint(site.insert);
+}
+
+/// The tiled op with a reduction inside the loop nest `top` (lathe-tile's
+/// register-tile op), or null.
+static linalg::LinalgOp tiledReduction(Operation *top) {
+  linalg::LinalgOp tiled;
+  top->walk([&](linalg::LinalgOp op) {
+    if (op->hasAttr(kTiledAttrName) && op.getNumReductionLoops() > 0)
+      tiled = op;
+  });
+  return tiled;
 }
 
 /// The static shape of the tile `site` inserts, if it has one.
@@ -439,11 +460,7 @@ FailureOr<linalg::GenericOp> schedule::fuseEpilogue(RewriterBase &rewriter,
     if (!isa<scf::ForOp, scf::ForallOp>(top))
       continue;
     // A nest of lathe-tile's: it holds a tiled op with a reduction.
-    linalg::LinalgOp tiled;
-    top->walk([&](linalg::LinalgOp op) {
-      if (op->hasAttr(kTiledAttrName) && op.getNumReductionLoops() > 0)
-        tiled = op;
-    });
+    linalg::LinalgOp tiled = tiledReduction(top);
     if (!tiled || tiled->getNumResults() != 1)
       continue;
     // The epilogue's other operands are there before the nest (reshapes
@@ -459,10 +476,7 @@ FailureOr<linalg::GenericOp> schedule::fuseEpilogue(RewriterBase &rewriter,
     // The innermost complete tile whose epilogue tile has a config.
     for (TileInsert &site : llvm::reverse(inserts)) {
       OpBuilder::InsertionGuard guard(rewriter);
-      if (isa<tensor::ParallelInsertSliceOp>(site.insert))
-        rewriter.setInsertionPoint(site.insert->getParentOp());
-      else
-        rewriter.setInsertionPoint(site.insert);
+      setInsertionPointAtTile(rewriter, site);
       FailureOr<SmallVector<OpFoldResult>> offsets =
           absoluteOffsets(rewriter, site);
       if (failed(offsets))
@@ -514,17 +528,6 @@ FailureOr<linalg::GenericOp> schedule::fuseEpilogue(RewriterBase &rewriter,
                                      "does not consume a tiled loop nest");
 }
 
-/// The tiled op with a reduction inside the loop nest `top` (lathe-tile's
-/// register-tile op), or null.
-static linalg::LinalgOp tiledReduction(Operation *top) {
-  linalg::LinalgOp tiled;
-  top->walk([&](linalg::LinalgOp op) {
-    if (op->hasAttr(kTiledAttrName) && op.getNumReductionLoops() > 0)
-      tiled = op;
-  });
-  return tiled;
-}
-
 FailureOr<linalg::FillOp> schedule::fuseAccumulatorFill(RewriterBase &rewriter,
                                                         Operation *nest) {
   if (!isa<scf::ForOp, scf::ForallOp>(nest) || nest->getNumResults() != 1)
@@ -566,10 +569,7 @@ FailureOr<linalg::FillOp> schedule::fuseAccumulatorFill(RewriterBase &rewriter,
         }))
       continue;
     OpBuilder::InsertionGuard guard(rewriter);
-    if (isa<tensor::ParallelInsertSliceOp>(site.insert))
-      rewriter.setInsertionPoint(site.insert->getParentOp());
-    else
-      rewriter.setInsertionPoint(site.insert);
+    setInsertionPointAtTile(rewriter, site);
     FailureOr<SmallVector<OpFoldResult>> offsets =
         absoluteOffsets(rewriter, site);
     std::optional<SmallVector<int64_t>> shape = tileShape(site);
@@ -589,9 +589,8 @@ FailureOr<linalg::FillOp> schedule::fuseAccumulatorFill(RewriterBase &rewriter,
         cast<RankedTensorType>(tiled->getResultTypes()[0]).getShape();
     if (registerShape.size() != shape->size())
       return tileFill;
-    auto config =
-        sched::ConfigAttr::get(rewriter.getContext(), {}, {}, {}, {},
-                               registerShape, registerShape, 1, {}, {}, {});
+    sched::ConfigAttr config =
+        wholeTileConfig(rewriter.getContext(), registerShape);
     FailureOr<linalg::LinalgOp> registerFill = scheduleTile(
         rewriter, tileFill, config, ArrayRef<int64_t>(*shape) == registerShape);
     if (failed(registerFill))

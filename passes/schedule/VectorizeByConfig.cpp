@@ -39,6 +39,22 @@ using namespace lathe::schedule;
 
 #define DEBUG_TYPE "lathe-vectorize"
 
+/// Rewrites the 2-D window op `op` (a tile with one output row and a 1x1
+/// window step) into its 1-D form with `downscale` (one of linalg's
+/// Downscale* patterns) and vectorizes that.
+template <typename OpTy, typename Pattern>
+static LogicalResult vectorizeAs1D(RewriterBase &rewriter, OpTy op,
+                                   Pattern &&downscale) {
+  PatternRewriter patternRewriter(op->getContext());
+  patternRewriter.setInsertionPoint(op);
+  auto oneD = downscale.returningMatchAndRewrite(op, patternRewriter);
+  if (failed(oneD))
+    return rewriter.notifyMatchFailure(op, "the tile is not a 1-D window op");
+  if (failed(linalg::vectorizeOpPrecondition(*oneD)))
+    return rewriter.notifyMatchFailure(op, "cannot be vectorized");
+  return linalg::vectorize(rewriter, *oneD);
+}
+
 LogicalResult schedule::vectorizeByConfig(RewriterBase &rewriter,
                                           linalg::LinalgOp op,
                                           sched::ConfigAttr config) {
@@ -49,53 +65,24 @@ LogicalResult schedule::vectorizeByConfig(RewriterBase &rewriter,
     return op->emitOpError("sched.config vector sizes have ")
            << sizes.size() << " entries for an op of " << op.getNumLoops()
            << " loops";
-  // A channels-last convolution tile (one output row, a 1x1 window step)
-  // is a 1-D convolution, which is what linalg vectorizes.
-  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
-    PatternRewriter patternRewriter(op->getContext());
-    patternRewriter.setInsertionPoint(conv);
-    FailureOr<linalg::Conv1DNwcWcfOp> conv1d =
+  // A channels-last convolution, depthwise or max pool tile (one output
+  // row, a 1x1 window step) is a 1-D one, which is what linalg vectorizes.
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation()))
+    return vectorizeAs1D(
+        rewriter, conv,
         linalg::DownscaleSizeOneWindowed2DConvolution<linalg::Conv2DNhwcHwcfOp,
                                                       linalg::Conv1DNwcWcfOp>(
-            op->getContext())
-            .returningMatchAndRewrite(conv, patternRewriter);
-    if (failed(conv1d))
-      return rewriter.notifyMatchFailure(op, "the convolution tile is not a "
-                                             "1-D convolution");
-    if (failed(linalg::vectorizeOpPrecondition(*conv1d)))
-      return rewriter.notifyMatchFailure(op, "cannot be vectorized");
-    return linalg::vectorize(rewriter, *conv1d);
-  }
-  // A depthwise tile (one output row, a 1x1 window step) likewise.
-  if (auto conv = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation())) {
-    PatternRewriter patternRewriter(op->getContext());
-    patternRewriter.setInsertionPoint(conv);
-    FailureOr<linalg::DepthwiseConv1DNwcWcOp> conv1d =
-        linalg::DownscaleDepthwiseConv2DNhwcHwcOp(op->getContext())
-            .returningMatchAndRewrite(conv, patternRewriter);
-    if (failed(conv1d))
-      return rewriter.notifyMatchFailure(op, "the depthwise tile is not a "
-                                             "1-D convolution");
-    if (failed(linalg::vectorizeOpPrecondition(*conv1d)))
-      return rewriter.notifyMatchFailure(op, "cannot be vectorized");
-    return linalg::vectorize(rewriter, *conv1d);
-  }
-  // A channels-last max pool tile likewise.
-  if (auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(op.getOperation())) {
-    PatternRewriter patternRewriter(op->getContext());
-    patternRewriter.setInsertionPoint(pool);
-    FailureOr<linalg::PoolingNwcMaxOp> pool1d =
+            op->getContext()));
+  if (auto conv = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation()))
+    return vectorizeAs1D(
+        rewriter, conv,
+        linalg::DownscaleDepthwiseConv2DNhwcHwcOp(op->getContext()));
+  if (auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(op.getOperation()))
+    return vectorizeAs1D(
+        rewriter, pool,
         linalg::DownscaleSizeOneWindowed2DConvolution<linalg::PoolingNhwcMaxOp,
                                                       linalg::PoolingNwcMaxOp>(
-            op->getContext())
-            .returningMatchAndRewrite(pool, patternRewriter);
-    if (failed(pool1d))
-      return rewriter.notifyMatchFailure(op, "the pool tile is not a 1-D "
-                                             "pool");
-    if (failed(linalg::vectorizeOpPrecondition(*pool1d)))
-      return rewriter.notifyMatchFailure(op, "cannot be vectorized");
-    return linalg::vectorize(rewriter, *pool1d);
-  }
+            op->getContext()));
   // A tile whose static shape is the vector shape vectorizes unmasked
   // (linalg's static path, whose multi-reduction becomes a contraction);
   // other sizes take the masked path.
