@@ -5,9 +5,9 @@
 //===----------------------------------------------------------------------===//
 //
 // This file implements the tuning database on SQLite: opening with the
-// checks that refuse a damaged or foreign file, the schema, adding and
-// querying records with prepared statements, and the JSON-lines export and
-// import.
+// checks that refuse a damaged or foreign file, the schema and its upgrade
+// from version 1, adding and querying records with prepared statements, the
+// feature-vector BLOB encoding, and the JSON-lines export and import.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +17,8 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/bit.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -41,7 +43,9 @@ constexpr int32_t kApplicationId = 0x4C415448;
 /// How long a writer waits for another process's transaction to end.
 constexpr int kBusyTimeoutMs = 10000;
 
-/// The schema of version 1. The index serves both records() and best().
+/// The schema of version 2, the current one. The index serves both records()
+/// and best(). Version 1 lacked `features`, which migrateVersion1To2 adds
+/// last so that both kinds of file have the same columns in the same order.
 constexpr const char *kSchema = R"sql(
 CREATE TABLE records (
   id INTEGER PRIMARY KEY,
@@ -56,29 +60,56 @@ CREATE TABLE records (
   features_version INTEGER NOT NULL,
   compiler_version TEXT NOT NULL,
   unix_time INTEGER NOT NULL,
-  note TEXT NOT NULL DEFAULT ''
+  note TEXT NOT NULL DEFAULT '',
+  features BLOB
 );
 CREATE INDEX records_by_workload
   ON records (workload_key, target, status, median_us);
 )sql";
 
-/// The columns of a record, in the order bindRecord binds them (parameters
-/// ?1 to ?12) and readRecord reads them (after the id).
-constexpr const char *kColumns =
+/// The columns of a record that version 1 has, in the order bindRecord binds
+/// them (parameters ?1 to ?12) and readRecords reads them (after the id);
+/// `features` follows them (?13).
+constexpr const char *kVersion1Columns =
     "workload_key, target, config, status, median_us, min_us, max_us, "
     "repeats, features_version, compiler_version, unix_time, note";
-constexpr const char *kColumnNames[] = {
+/// The columns every file has: those of version 1 and the id.
+constexpr const char *kVersion1ColumnNames[] = {
     "id",      "workload_key",     "target",           "config",
     "status",  "median_us",        "min_us",           "max_us",
     "repeats", "features_version", "compiler_version", "unix_time",
     "note"};
+/// The column that version 2 added.
+constexpr const char *kFeaturesColumn = "features";
 
 /// The statement that adds a record, its fields bound by bindRecord.
 std::string insertSql() {
-  return formatv("INSERT INTO records ({0}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                 "?7, ?8, ?9, ?10, ?11, ?12)",
-                 kColumns)
+  return formatv("INSERT INTO records ({0}, {1}) VALUES (?1, ?2, ?3, ?4, ?5, "
+                 "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 kVersion1Columns, kFeaturesColumn)
       .str();
+}
+
+/// What a query selects for readRecords: the id, kVersion1Columns, then the
+/// features, or NULL in their place when the file has no such column (a
+/// version-1 file opened read-only).
+std::string selectedColumns(bool hasFeatures) {
+  return formatv("id, {0}, {1}", kVersion1Columns,
+                 hasFeatures ? kFeaturesColumn : "NULL")
+      .str();
+}
+
+/// `features` as stored in the `features` column: each value as 4 bytes, an
+/// IEEE-754 binary32 in little-endian order, one after the other. -0 is
+/// stored as 0, so that two blobs are equal exactly when the vectors compare
+/// equal (the import's duplicate check compares blobs).
+std::string encodeFeatures(ArrayRef<float> features) {
+  std::string bytes(features.size() * sizeof(uint32_t), '\0');
+  for (auto [i, value] : enumerate(features))
+    support::endian::write32le(
+        &bytes[i * sizeof(uint32_t)],
+        llvm::bit_cast<uint32_t>(value == 0 ? 0.0f : value));
+  return bytes;
 }
 
 struct Finalize {
@@ -108,7 +139,8 @@ int bindText(sqlite3_stmt *stmt, int i, StringRef text) {
                              SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
-/// Binds the fields of `record` to parameters ?1 to ?12 (see kColumns).
+/// Binds the fields of `record` to parameters ?1 to ?13 (see
+/// kVersion1Columns); no features bind NULL.
 int bindRecord(sqlite3_stmt *stmt, const TuningRecord &record) {
   int rc = SQLITE_OK;
   auto check = [&](int result) {
@@ -127,6 +159,13 @@ int bindRecord(sqlite3_stmt *stmt, const TuningRecord &record) {
   check(bindText(stmt, 10, record.compilerVersion));
   check(sqlite3_bind_int64(stmt, 11, record.unixTime));
   check(bindText(stmt, 12, record.note));
+  if (record.features.empty()) {
+    check(sqlite3_bind_null(stmt, 13));
+  } else {
+    std::string blob = encodeFeatures(record.features);
+    check(sqlite3_bind_blob64(stmt, 13, blob.data(), blob.size(),
+                              SQLITE_TRANSIENT));
+  }
   return rc;
 }
 
@@ -147,6 +186,9 @@ std::string checkRecord(const TuningRecord &record) {
                      value);
   if (record.repeats < 0)
     return formatv("negative repeat count {0}", record.repeats);
+  for (auto [i, value] : enumerate(record.features))
+    if (!std::isfinite(value))
+      return formatv("feature {0} is {1}, not a finite number", i, value);
   if (record.status == TrialStatus::Ok) {
     if (record.repeats == 0)
       return "a successful trial with no timed runs";
@@ -167,7 +209,8 @@ Expected<TuningRecord> recordFromJson(const json::Value &value) {
   static constexpr StringLiteral kKeys[] = {
       "workload_key",     "target",           "config",    "status",
       "median_us",        "min_us",           "max_us",    "repeats",
-      "features_version", "compiler_version", "unix_time", "note"};
+      "features_version", "compiler_version", "unix_time", "note",
+      "features"};
   for (const auto &entry : *object)
     if (!is_contained(kKeys, StringRef(entry.first)))
       return createStringError(inconvertibleErrorCode(), "unknown key '%s'",
@@ -209,6 +252,26 @@ Expected<TuningRecord> recordFromJson(const json::Value &value) {
     else
       out = *number;
   };
+  auto getFeatures = [&](StringRef key, std::vector<float> &out) {
+    const json::Value *field = object->get(key);
+    if (!field)
+      return; // Optional: no features.
+    const json::Array *array = field->getAsArray();
+    if (!array)
+      return fail(key, "must be an array of numbers");
+    out.reserve(array->size());
+    for (auto [i, entry] : enumerate(*array)) {
+      std::optional<double> number = entry.getAsNumber();
+      if (!number)
+        return fail(key, formatv("entry {0} must be a number", i).str());
+      // JSON has no NaN, but a literal such as 1e999 parses as infinity.
+      if (!std::isfinite(*number) ||
+          std::abs(*number) > std::numeric_limits<float>::max())
+        return fail(key,
+                    formatv("entry {0} is not a finite 32-bit float", i).str());
+      out.push_back(static_cast<float>(*number));
+    }
+  };
 
   TuningRecord record;
   std::string status;
@@ -228,6 +291,7 @@ Expected<TuningRecord> recordFromJson(const json::Value &value) {
   getInteger("unix_time", record.unixTime, std::numeric_limits<int64_t>::min(),
              std::numeric_limits<int64_t>::max());
   getString("note", record.note, /*required=*/false);
+  getFeatures("features", record.features);
   if (!problem.empty())
     return createStringError(inconvertibleErrorCode(), problem.c_str());
   record.repeats = repeats;
@@ -246,9 +310,11 @@ Expected<TuningRecord> recordFromJson(const json::Value &value) {
   return record;
 }
 
-/// `record` as a JSON object, without its id.
+/// `record` as a JSON object, without its id; `features` only when there are
+/// features. A float widens exactly to the double that JSON writes (with
+/// enough digits to read back the same double), so the values round-trip.
 json::Value recordToJson(const TuningRecord &record) {
-  return json::Object{
+  json::Object object{
       {"workload_key", record.workloadKey},
       {"target", record.target},
       {"config", record.config},
@@ -262,6 +328,9 @@ json::Value recordToJson(const TuningRecord &record) {
       {"unix_time", record.unixTime},
       {"note", record.note},
   };
+  if (!record.features.empty())
+    object["features"] = json::Array(record.features);
+  return object;
 }
 
 } // namespace
@@ -302,7 +371,8 @@ bool TuningRecord::sameMeasurement(const TuningRecord &other) const {
          maxUs == other.maxUs && repeats == other.repeats &&
          featuresVersion == other.featuresVersion &&
          compilerVersion == other.compilerVersion &&
-         unixTime == other.unixTime && note == other.note;
+         unixTime == other.unixTime && note == other.note &&
+         features == other.features;
 }
 
 //===----------------------------------------------------------------------===//
@@ -316,7 +386,10 @@ namespace {
 /// sqlite3.h.
 class DatabaseConnection {
 public:
-  DatabaseConnection(sqlite3 *db, StringRef path) : db(db), path(path) {}
+  /// `hasFeatures`: whether the `records` table has the `features` column
+  /// (see TuningDatabase::hasFeatures).
+  DatabaseConnection(sqlite3 *db, StringRef path, bool hasFeatures = true)
+      : db(db), path(path), hasFeatures(hasFeatures) {}
 
   /// The error for the last failed call on the connection, while `doing`.
   Error failure(const Twine &doing) const {
@@ -365,12 +438,13 @@ public:
   Expected<std::vector<TuningRecord>>
   readWorkloadRecords(StringRef workloadKey, StringRef target, StringRef filter,
                       StringRef order, StringRef doing) {
-    Expected<Statement> query = prepare(
-        formatv("SELECT id, {0} FROM records WHERE workload_key = ?1 AND "
-                "target = ?2{1}{2} ORDER BY {3}",
-                kColumns, filter.empty() ? "" : " AND ", filter, order)
-            .str(),
-        doing);
+    Expected<Statement> query =
+        prepare(formatv("SELECT {0} FROM records WHERE workload_key = ?1 AND "
+                        "target = ?2{1}{2} ORDER BY {3}",
+                        selectedColumns(hasFeatures),
+                        filter.empty() ? "" : " AND ", filter, order)
+                    .str(),
+                doing);
     if (!query)
       return query.takeError();
     if (bindText(query->get(), 1, workloadKey) != SQLITE_OK ||
@@ -379,7 +453,19 @@ public:
     return readRecords(query->get(), doing);
   }
 
-  /// Reads the rows of `stmt` (the id, then kColumns) into records.
+  /// Every record, in the order they were added.
+  Expected<std::vector<TuningRecord>> readAllRecords(StringRef doing) {
+    Expected<Statement> query =
+        prepare(formatv("SELECT {0} FROM records ORDER BY id",
+                        selectedColumns(hasFeatures))
+                    .str(),
+                doing);
+    if (!query)
+      return query.takeError();
+    return readRecords(query->get(), doing);
+  }
+
+  /// Reads the rows of `stmt` (see selectedColumns) into records.
   Expected<std::vector<TuningRecord>> readRecords(sqlite3_stmt *stmt,
                                                   const Twine &doing) const {
     std::vector<TuningRecord> records;
@@ -406,6 +492,8 @@ public:
       record.compilerVersion = columnText(stmt, 10);
       record.unixTime = sqlite3_column_int64(stmt, 11);
       record.note = columnText(stmt, 12);
+      if (Error error = readFeatures(stmt, 13, record))
+        return std::move(error);
       records.push_back(std::move(record));
     }
     if (rc != SQLITE_DONE)
@@ -414,9 +502,10 @@ public:
   }
 
   /// Checks that the file is sound and holds a Lathe tuning database of a
-  /// schema this Lathe reads, creating the schema in an empty file unless
-  /// `readOnly`.
-  Error initialize(bool readOnly) const;
+  /// schema this Lathe reads, creating the schema in an empty file and
+  /// upgrading a version-1 file unless `readOnly`. Returns whether the
+  /// `records` table has the `features` column.
+  Expected<bool> initialize(bool readOnly) const;
 
 private:
   /// The header fields and the number of schema objects.
@@ -425,8 +514,22 @@ private:
   };
   Expected<Header> readHeader() const;
 
+  /// The names of the columns of `records` (none if there is no such table).
+  Expected<StringSet<>> readColumnNames() const;
+
+  /// Adds the `features` column to a version-1 file and makes it version 2,
+  /// in one transaction.
+  Error migrateVersion1To2() const;
+
+  /// Decodes column `i` of the current row of `stmt` (NULL, or a BLOB as
+  /// encodeFeatures writes it) into `record.features`; a value of another
+  /// type, a length that is not a whole number of floats or a non-finite
+  /// value is damage, named with the record's id.
+  Error readFeatures(sqlite3_stmt *stmt, int i, TuningRecord &record) const;
+
   sqlite3 *db;
   StringRef path;
+  bool hasFeatures;
 };
 
 } // namespace
@@ -447,7 +550,92 @@ Expected<DatabaseConnection::Header> DatabaseConnection::readHeader() const {
   return header;
 }
 
-Error DatabaseConnection::initialize(bool readOnly) const {
+Expected<StringSet<>> DatabaseConnection::readColumnNames() const {
+  StringRef doing = "read the schema";
+  Expected<Statement> columns =
+      prepare("SELECT name FROM pragma_table_info('records')", doing);
+  if (!columns)
+    return columns.takeError();
+  StringSet<> names;
+  int rc;
+  while ((rc = sqlite3_step(columns->get())) == SQLITE_ROW)
+    names.insert(columnText(columns->get(), 0));
+  if (rc != SQLITE_DONE)
+    return failure(doing);
+  return names;
+}
+
+Error DatabaseConnection::migrateVersion1To2() const {
+  // Another process may be upgrading the same file: check again inside the
+  // write transaction. Old records get NULL features, i.e. none. A crash
+  // before COMMIT leaves the file at version 1, unchanged.
+  StringRef doing = "upgrade the schema from version 1 to 2";
+  if (Error error = exec("BEGIN IMMEDIATE", doing))
+    return error;
+  auto rollback = make_scope_exit(
+      [&] { sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr); });
+  Expected<Header> header = readHeader();
+  if (!header)
+    return header.takeError();
+  if (header->userVersion == 1) {
+    Expected<StringSet<>> columns = readColumnNames();
+    if (!columns)
+      return columns.takeError();
+    if (!columns->contains(kFeaturesColumn))
+      if (Error error =
+              exec("ALTER TABLE records ADD COLUMN features BLOB", doing))
+        return error;
+    if (Error error = exec("PRAGMA user_version = 2", doing))
+      return error;
+  }
+  if (Error error = exec("COMMIT", doing))
+    return error;
+  rollback.release();
+  return Error::success();
+}
+
+Error DatabaseConnection::readFeatures(sqlite3_stmt *stmt, int i,
+                                       TuningRecord &record) const {
+  record.features.clear();
+  switch (sqlite3_column_type(stmt, i)) {
+  case SQLITE_NULL:
+    return Error::success();
+  case SQLITE_BLOB:
+    break;
+  default:
+    return invalidDatabase(
+        path, formatv("record {0} has features that are not a BLOB", record.id)
+                  .str());
+  }
+  // Blob first, then its size (SQLite's order).
+  const auto *bytes =
+      static_cast<const unsigned char *>(sqlite3_column_blob(stmt, i));
+  size_t size = sqlite3_column_bytes(stmt, i);
+  if (size % sizeof(uint32_t) != 0)
+    return invalidDatabase(
+        path, formatv("record {0} has a features BLOB of {1} bytes, not a "
+                      "whole number of 4-byte floats",
+                      record.id, size)
+                  .str());
+  if (size == 0)
+    return Error::success();
+  if (!bytes)
+    return failure("read the features of a record");
+  record.features.resize(size / sizeof(uint32_t));
+  for (size_t n = 0; n < record.features.size(); ++n) {
+    float value = llvm::bit_cast<float>(
+        support::endian::read32le(bytes + n * sizeof(uint32_t)));
+    record.features[n] = value;
+    if (!std::isfinite(value))
+      return invalidDatabase(
+          path, formatv("record {0} has a non-finite feature {1} ({2})",
+                        record.id, n, value)
+                    .str());
+  }
+  return Error::success();
+}
+
+Expected<bool> DatabaseConnection::initialize(bool readOnly) const {
   // Damage first: quick_check reads every page (without matching indexes
   // to tables), which finds truncated files and broken b-trees. A file that
   // is not SQLite at all fails here with "file is not a database".
@@ -478,7 +666,7 @@ Error DatabaseConnection::initialize(bool readOnly) const {
                                "records yet",
                                path.str().c_str());
     if (Error error = exec("BEGIN IMMEDIATE", "create the schema"))
-      return error;
+      return std::move(error);
     auto rollback = make_scope_exit(
         [&] { sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr); });
     header = readHeader();
@@ -489,12 +677,12 @@ Error DatabaseConnection::initialize(bool readOnly) const {
           formatv("PRAGMA application_id = {0}; PRAGMA user_version = {1};",
                   kApplicationId, TuningDatabase::kSchemaVersion);
       if (Error error = exec(kSchema, "create the schema"))
-        return error;
+        return std::move(error);
       if (Error error = exec(pragmas.c_str(), "create the schema"))
-        return error;
+        return std::move(error);
     }
     if (Error error = exec("COMMIT", "create the schema"))
-      return error;
+      return std::move(error);
     rollback.release();
     if (!(header = readHeader()))
       return header.takeError();
@@ -518,26 +706,34 @@ Error DatabaseConnection::initialize(bool readOnly) const {
     return invalidDatabase(
         path, formatv("unknown schema version {0}", header->userVersion).str());
 
-  // The table is there with the columns the queries use.
-  StringRef doing = "read the schema";
-  Expected<Statement> columns =
-      prepare("SELECT name FROM pragma_table_info('records')", doing);
-  if (!columns)
-    return columns.takeError();
-  StringSet<> present;
-  int rc;
-  while ((rc = sqlite3_step(columns->get())) == SQLITE_ROW)
-    present.insert(columnText(columns->get(), 0));
-  if (rc != SQLITE_DONE)
-    return failure(doing);
-  if (present.empty())
+  // The table is there with the columns the queries use. Checked before
+  // the upgrade, so that a refused file is left alone.
+  Expected<StringSet<>> present = readColumnNames();
+  if (!present)
+    return present.takeError();
+  if (present->empty())
     return invalidDatabase(path, "it has no 'records' table");
-  for (const char *column : kColumnNames)
-    if (!present.contains(column))
-      return invalidDatabase(
-          path,
-          formatv("its 'records' table has no column '{0}'", column).str());
-  return Error::success();
+  auto missing = [&](StringRef column) {
+    return invalidDatabase(
+        path, formatv("its 'records' table has no column '{0}'", column).str());
+  };
+  for (const char *column : kVersion1ColumnNames)
+    if (!present->contains(column))
+      return missing(column);
+
+  int64_t version = header->userVersion;
+  if (version == 1 && !readOnly) {
+    if (Error error = migrateVersion1To2())
+      return std::move(error);
+    if (!(present = readColumnNames()))
+      return present.takeError();
+    version = 2;
+  }
+  // Read-only, a version-1 file is read as it is, without features.
+  bool hasFeatures = present->contains(kFeaturesColumn);
+  if (version >= 2 && !hasFeatures)
+    return missing(kFeaturesColumn);
+  return hasFeatures;
 }
 
 //===----------------------------------------------------------------------===//
@@ -591,8 +787,10 @@ Expected<std::unique_ptr<TuningDatabase>> TuningDatabase::open(StringRef path,
     return connection.failure("open it");
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
 
-  if (Error error = connection.initialize(readOnly))
-    return std::move(error);
+  Expected<bool> hasFeatures = connection.initialize(readOnly);
+  if (!hasFeatures)
+    return hasFeatures.takeError();
+  database->hasFeatures = *hasFeatures;
   if (!readOnly) {
     // WAL lets `lathe compile` read while a tuner writes; with FULL, a
     // committed record survives even a power cut.
@@ -647,9 +845,9 @@ Expected<int64_t> TuningDatabase::add(const TuningRecord &record) {
 Expected<std::optional<TuningRecord>>
 TuningDatabase::best(StringRef workloadKey, StringRef target) {
   Expected<std::vector<TuningRecord>> found =
-      DatabaseConnection(db, path).readWorkloadRecords(
-          workloadKey, target, "status = 'ok'", "median_us, id LIMIT 1",
-          "find the best record");
+      DatabaseConnection(db, path, hasFeatures)
+          .readWorkloadRecords(workloadKey, target, "status = 'ok'",
+                               "median_us, id LIMIT 1", "find the best record");
   if (!found)
     return found.takeError();
   if (found->empty())
@@ -659,19 +857,14 @@ TuningDatabase::best(StringRef workloadKey, StringRef target) {
 
 Expected<std::vector<TuningRecord>>
 TuningDatabase::records(StringRef workloadKey, StringRef target) {
-  return DatabaseConnection(db, path).readWorkloadRecords(
-      workloadKey, target, /*filter=*/"", "id", "read records");
+  return DatabaseConnection(db, path, hasFeatures)
+      .readWorkloadRecords(workloadKey, target, /*filter=*/"", "id",
+                           "read records");
 }
 
 Expected<std::vector<TuningRecord>> TuningDatabase::allRecords() {
-  DatabaseConnection connection(db, path);
-  StringRef doing = "read records";
-  Expected<Statement> query = connection.prepare(
-      formatv("SELECT id, {0} FROM records ORDER BY id", kColumns).str(),
-      doing);
-  if (!query)
-    return query.takeError();
-  return connection.readRecords(query->get(), doing);
+  return DatabaseConnection(db, path, hasFeatures)
+      .readAllRecords("read records");
 }
 
 Expected<size_t> TuningDatabase::count() {
@@ -703,7 +896,8 @@ Expected<size_t> TuningDatabase::importJsonLines(StringRef text,
       "SELECT 1 FROM records WHERE workload_key = ?1 AND target = ?2 AND "
       "config = ?3 AND status = ?4 AND median_us = ?5 AND min_us = ?6 AND "
       "max_us = ?7 AND repeats = ?8 AND features_version = ?9 AND "
-      "compiler_version = ?10 AND unix_time = ?11 AND note = ?12 LIMIT 1",
+      "compiler_version = ?10 AND unix_time = ?11 AND note = ?12 AND "
+      "features IS ?13 LIMIT 1",
       doing);
   if (!find)
     return find.takeError();

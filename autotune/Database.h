@@ -22,10 +22,18 @@
 // the file, says what is wrong and tells the user to move the file away or
 // delete it (the tuning records may be worth salvaging, so deleting is theirs
 // to decide). A file written by a newer Lathe (a higher schema version) is
-// refused with an error saying so. open() of a missing or empty (0 bytes)
-// file creates a new database; in read-only mode, both are errors with
-// std::errc::no_such_file_or_directory, which a reader such as `lathe
-// compile` can take as "no records yet".
+// refused with an error saying so. A record whose feature vector is
+// malformed (a BLOB whose length is not a multiple of 4, a non-finite value)
+// is reported the same way by the call that reads it. open() of a missing
+// or empty (0 bytes) file creates a new database; in read-only mode, both
+// are errors with std::errc::no_such_file_or_directory, which a reader such
+// as `lathe compile` can take as "no records yet".
+//
+// Schema versions: version 2 added each record's cost-model feature vector
+// (a BLOB of little-endian float32 values). A writable open upgrades a
+// version-1 file in place, in one transaction (a Lathe that only knows
+// version 1 then refuses the file as newer); a read-only open reads a
+// version-1 file as it is, its records without features.
 //
 // Records travel between machines as JSON lines (exportJsonLines and
 // importJsonLines), one object per record, without the local id.
@@ -84,6 +92,10 @@ struct TuningRecord {
   int repeats = 0;
   /// Version of the cost model's feature vector when the trial was measured.
   int featuresVersion = 0;
+  /// The cost model's feature vector of the scheduled kernel
+  /// (KernelFeatures::toVector(), version featuresVersion); empty when not
+  /// computed. Every value is finite.
+  std::vector<float> features;
   /// The Lathe that compiled the kernel (`git describe`).
   std::string compilerVersion;
   /// When the trial was measured, seconds since the Unix epoch.
@@ -99,14 +111,16 @@ struct TuningRecord {
 /// process); any number of them may share the file.
 class TuningDatabase {
 public:
-  /// The schema version this Lathe writes (`PRAGMA user_version`).
-  static constexpr int kSchemaVersion = 1;
+  /// The schema version this Lathe writes (`PRAGMA user_version`). Version
+  /// 2 added the `features` column; version-1 files are still read.
+  static constexpr int kSchemaVersion = 2;
 
   /// Opens the database at `path`, creating it and its parent directories if
   /// needed (unless `readOnly`, where a missing or empty file is an error
-  /// with std::errc::no_such_file_or_directory). Fails, naming the file, if
-  /// it cannot be opened, is damaged, is not a Lathe tuning database or has
-  /// a newer schema; see the file comment.
+  /// with std::errc::no_such_file_or_directory). Upgrades a version-1 file to
+  /// the current schema unless `readOnly`. Fails, naming the file, if it
+  /// cannot be opened, is damaged, is not a Lathe tuning database or has a
+  /// newer schema; see the file comment.
   static llvm::Expected<std::unique_ptr<TuningDatabase>>
   open(llvm::StringRef path, bool readOnly = false);
 
@@ -123,8 +137,8 @@ public:
 
   /// Adds `record` in its own committed transaction and returns its id.
   /// Fails if the record is invalid (empty workload key or target, negative
-  /// or non-finite timings, or an Ok record with no repeats or with
-  /// min <= median <= max not holding) or cannot be written.
+  /// or non-finite timings, a non-finite feature, or an Ok record with no
+  /// repeats or with min <= median <= max not holding) or cannot be written.
   llvm::Expected<int64_t> add(const TuningRecord &record);
 
   /// The fastest (least median) Ok record of `workloadKey` on `target`, the
@@ -162,6 +176,9 @@ private:
   sqlite3 *db;
   std::string path;
   bool readOnly;
+  /// Whether `records` has the `features` column: false only for a version-1
+  /// file opened read-only, whose records are then read without features.
+  bool hasFeatures = true;
 };
 
 } // namespace lathe::autotune

@@ -5,12 +5,15 @@
 //===----------------------------------------------------------------------===//
 //
 // Tests the tuning database: adding and querying records (the best record
-// skips failed trials, targets are kept apart, records persist), the JSON
-// lines export and import (round trip, duplicates skipped, invalid lines
-// named by number), the refusal of damaged or foreign files (random bytes,
-// text, a truncated database, another program's database, a missing column,
-// a newer schema) with messages naming the file, and durability when a
-// writer is killed with SIGKILL in the middle of adding records.
+// skips failed trials, targets are kept apart, records persist, feature
+// vectors round-trip in their little-endian float32 BLOB), the JSON lines
+// export and import (round trip, features included, duplicates skipped,
+// invalid lines named by number), the upgrade of a version-1 file and the
+// read-only use of one, the refusal of damaged or foreign files (random
+// bytes, text, a truncated database, another program's database, a missing
+// column, a newer schema, a features BLOB of the wrong length) with messages
+// naming the file, and durability when a writer is killed with SIGKILL in
+// the middle of adding records.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,8 +29,10 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
+#include <limits>
 #include <random>
 #include <sys/wait.h>
 #include <thread>
@@ -76,6 +81,102 @@ void execRaw(StringRef path, const char *sql) {
   EXPECT_EQ(rc, SQLITE_OK) << (message ? message : "");
   sqlite3_free(message);
   sqlite3_close(db);
+}
+
+/// The integer in the first column of the first row of `sql`, run on the
+/// SQLite file at `path` behind the database's back; -1 on an error.
+int64_t queryRaw(StringRef path, const char *sql) {
+  sqlite3 *db = nullptr;
+  int64_t result = -1;
+  if (sqlite3_open_v2(path.str().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_stmt *stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+      result = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return result;
+}
+
+/// The names of the columns of `records` in the file at `path`, in order.
+std::vector<std::string> columnsRaw(StringRef path) {
+  std::vector<std::string> names;
+  sqlite3 *db = nullptr;
+  if (sqlite3_open_v2(path.str().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_stmt *stmt = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('records')",
+                           -1, &stmt, nullptr) == SQLITE_OK)
+      while (sqlite3_step(stmt) == SQLITE_ROW)
+        names.push_back(
+            reinterpret_cast<const char *>(sqlite3_column_text(stmt, 0)));
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return names;
+}
+
+/// A database file as Lathe wrote it before feature vectors were stored:
+/// schema version 1, exactly as that version created it.
+constexpr const char *kVersion1Schema = R"sql(
+CREATE TABLE records (
+  id INTEGER PRIMARY KEY,
+  workload_key TEXT NOT NULL,
+  target TEXT NOT NULL,
+  config TEXT NOT NULL,
+  status TEXT NOT NULL,
+  median_us REAL NOT NULL,
+  min_us REAL NOT NULL,
+  max_us REAL NOT NULL,
+  repeats INTEGER NOT NULL,
+  features_version INTEGER NOT NULL,
+  compiler_version TEXT NOT NULL,
+  unix_time INTEGER NOT NULL,
+  note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX records_by_workload
+  ON records (workload_key, target, status, median_us);
+PRAGMA application_id = 1279349832;
+PRAGMA user_version = 1;
+PRAGMA journal_mode = WAL;
+INSERT INTO records (workload_key, target, config, status, median_us,
+                     min_us, max_us, repeats, features_version,
+                     compiler_version, unix_time, note)
+  VALUES ('old', 'cpu', '#sched.config<vector = 8>', 'ok', 12.5, 11, 14, 10,
+          1, 'v0.1-7-gabcdef0', 1700000001, 'from version 1');
+)sql";
+
+/// The record that kVersion1Schema inserts.
+TuningRecord version1Record() {
+  TuningRecord record;
+  record.workloadKey = "old";
+  record.target = "cpu";
+  record.config = "#sched.config<vector = 8>";
+  record.status = TrialStatus::Ok;
+  record.medianUs = 12.5;
+  record.minUs = 11;
+  record.maxUs = 14;
+  record.repeats = 10;
+  record.featuresVersion = 1;
+  record.compilerVersion = "v0.1-7-gabcdef0";
+  record.unixTime = 1700000001;
+  record.note = "from version 1";
+  return record;
+}
+
+/// A feature vector with values that need every bit of a float.
+std::vector<float> someFeatures() {
+  return {0.1f,
+          -2.5f,
+          0.0f,
+          1.0f,
+          1e-30f,
+          std::numeric_limits<float>::max(),
+          std::numeric_limits<float>::denorm_min(),
+          -0.0f,
+          123456.789f};
 }
 
 class DatabaseTest : public ::testing::Test {
@@ -175,6 +276,73 @@ TEST_F(DatabaseTest, AddAndReadBack) {
   Expected<size_t> count = db->count();
   ASSERT_TRUE(bool(count));
   EXPECT_EQ(*count, 2u);
+}
+
+TEST_F(DatabaseTest, FeaturesRoundTrip) {
+  std::string path = file("tuning.db");
+  auto db = open(path);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(queryRaw(path, "PRAGMA user_version"), 2);
+
+  TuningRecord withFeatures = makeRecord("gemm", "cpu", 10);
+  withFeatures.features = someFeatures();
+  TuningRecord without = makeRecord("gemm", "cpu", 20);
+  TuningRecord long111 = makeRecord("gemm", "cpu", 30);
+  for (int i = 0; i < 111; ++i)
+    long111.features.push_back(static_cast<float>(i) / 7);
+  Expected<int64_t> firstId = db->add(withFeatures);
+  ASSERT_TRUE(bool(firstId)) << toString(firstId.takeError());
+  ASSERT_TRUE(bool(db->add(without)));
+  ASSERT_TRUE(bool(db->add(long111)));
+
+  // The encoding: little-endian float32s, nothing else; no features is NULL.
+  EXPECT_EQ(queryRaw(path, "SELECT length(features) FROM records ORDER BY id"),
+            4 * 9);
+  EXPECT_EQ(queryRaw(path, "SELECT hex(substr(features, 5, 4)) = '000020C0' "
+                           "FROM records ORDER BY id"),
+            1); // -2.5f is 0xC0200000.
+  EXPECT_EQ(queryRaw(path, "SELECT count(*) FROM records WHERE features IS "
+                           "NULL"),
+            1);
+
+  for (bool readOnly : {false, true}) {
+    auto reader = readOnly ? open(path, /*readOnly=*/true) : std::move(db);
+    ASSERT_TRUE(reader);
+    Expected<std::vector<TuningRecord>> records =
+        reader->records("gemm", "cpu");
+    ASSERT_TRUE(bool(records)) << toString(records.takeError());
+    ASSERT_EQ(records->size(), 3u);
+    EXPECT_EQ((*records)[0].features, someFeatures());
+    EXPECT_TRUE((*records)[1].features.empty());
+    EXPECT_EQ((*records)[2].features, long111.features);
+    EXPECT_EQ((*records)[2].features.size(), 111u);
+    EXPECT_EQ((*records)[2].features[110], 110.0f / 7);
+    for (size_t i = 0; i < 3; ++i)
+      EXPECT_TRUE((*records)[i].sameMeasurement(
+          std::vector<TuningRecord>{withFeatures, without, long111}[i]))
+          << "record " << i;
+    // -0 is stored as 0 (they compare equal); every other value bit for bit.
+    EXPECT_FALSE(std::signbit((*records)[0].features[7]));
+
+    Expected<std::optional<TuningRecord>> best = reader->best("gemm", "cpu");
+    ASSERT_TRUE(best && best->has_value());
+    EXPECT_EQ((*best)->id, *firstId);
+    EXPECT_EQ((*best)->features, someFeatures());
+
+    Expected<std::vector<TuningRecord>> all = reader->allRecords();
+    ASSERT_TRUE(bool(all));
+    ASSERT_EQ(all->size(), 3u);
+    EXPECT_EQ((*all)[0].features, someFeatures());
+    EXPECT_EQ((*all)[2].features, long111.features);
+  }
+
+  // Features take part in sameMeasurement.
+  TuningRecord other = withFeatures;
+  other.features.back() = 7;
+  EXPECT_NE(other.features.back(), withFeatures.features.back());
+  EXPECT_FALSE(other.sameMeasurement(withFeatures));
+  other.features.clear();
+  EXPECT_FALSE(other.sameMeasurement(withFeatures));
 }
 
 TEST_F(DatabaseTest, BestIsTheFastestSuccessfulRecord) {
@@ -315,6 +483,23 @@ TEST_F(DatabaseTest, InvalidRecordsAreRefused) {
   EXPECT_EQ(*count, 0u);
 }
 
+TEST_F(DatabaseTest, NonFiniteFeaturesAreRefused) {
+  auto db = open(file("tuning.db"));
+  ASSERT_TRUE(db);
+  TuningRecord record = makeRecord("k", "cpu", 1);
+  record.features = {1, std::nanf(""), 2};
+  EXPECT_EQ(errorOf(db->add(record)),
+            "invalid tuning record for workload 'k' on 'cpu': feature 1 is "
+            "nan, not a finite number");
+  record.features = {std::numeric_limits<float>::infinity()};
+  EXPECT_EQ(errorOf(db->add(record)),
+            "invalid tuning record for workload 'k' on 'cpu': feature 0 is "
+            "INF, not a finite number");
+  Expected<size_t> count = db->count();
+  ASSERT_TRUE(bool(count));
+  EXPECT_EQ(*count, 0u);
+}
+
 TEST_F(DatabaseTest, JsonLinesRoundTrip) {
   auto source = open(file("source.db"));
   ASSERT_TRUE(source);
@@ -355,6 +540,81 @@ TEST_F(DatabaseTest, JsonLinesRoundTrip) {
   EXPECT_EQ(again, text);
 }
 
+TEST_F(DatabaseTest, JsonLinesCarryFeatures) {
+  auto source = open(file("source.db"));
+  ASSERT_TRUE(source);
+  TuningRecord withFeatures = makeRecord("a", "cpu", 5);
+  withFeatures.features = someFeatures();
+  TuningRecord without = makeRecord("a", "cpu", 6);
+  TuningRecord small = makeRecord("b", "cpu", 7);
+  small.features = {1, -2, 0.5f};
+  for (const TuningRecord &record : {withFeatures, without, small})
+    ASSERT_TRUE(bool(source->add(record)));
+  std::string text;
+  raw_string_ostream os(text);
+  ASSERT_FALSE(bool(source->exportJsonLines(os)));
+  SmallVector<StringRef> lines;
+  StringRef(text).rtrim('\n').split(lines, '\n');
+  ASSERT_EQ(lines.size(), 3u);
+  // The key only when there are features; floats that are integers print
+  // as integers, keys in alphabetical order.
+  EXPECT_NE(lines[0].find("\"features\":[0.10000000149011612,-2.5,0,1,"),
+            StringRef::npos)
+      << lines[0].str();
+  EXPECT_EQ(lines[1].find("\"features\":"), StringRef::npos) << lines[1].str();
+  EXPECT_NE(lines[2].find(",\"features\":[1,-2,0.5],\"features_version\":3,"),
+            StringRef::npos)
+      << lines[2].str();
+
+  auto copy = open(file("copy.db"));
+  ASSERT_TRUE(copy);
+  Expected<size_t> added = copy->importJsonLines(text, "records.jsonl");
+  ASSERT_TRUE(bool(added)) << toString(added.takeError());
+  EXPECT_EQ(*added, 3u);
+  Expected<std::vector<TuningRecord>> after = copy->allRecords();
+  ASSERT_TRUE(bool(after));
+  ASSERT_EQ(after->size(), 3u);
+  EXPECT_EQ((*after)[0].features, someFeatures());
+  EXPECT_TRUE((*after)[0].sameMeasurement(withFeatures));
+  EXPECT_TRUE((*after)[1].features.empty());
+  EXPECT_TRUE((*after)[1].sameMeasurement(without));
+  EXPECT_EQ((*after)[2].features, (std::vector<float>{1, -2, 0.5f}));
+
+  // Importing again adds nothing, nor does importing into the source (whose
+  // -0 feature the export wrote as 0); a record that differs only in its
+  // features is a new one, and so is one with no features at all.
+  added = copy->importJsonLines(text, "records.jsonl");
+  ASSERT_TRUE(bool(added)) << toString(added.takeError());
+  EXPECT_EQ(*added, 0u);
+  added = source->importJsonLines(text, "records.jsonl");
+  ASSERT_TRUE(bool(added)) << toString(added.takeError());
+  EXPECT_EQ(*added, 0u);
+  std::string changed = lines[2].str();
+  changed.replace(changed.find("[1,-2,0.5]"), 10, "[1,-2,0.25]");
+  std::string dropped = lines[2].str();
+  StringRef key = "\"features\":[1,-2,0.5],";
+  dropped.erase(dropped.find(key.str()), key.size());
+  added = copy->importJsonLines(changed + "\n" + dropped, "changed.jsonl");
+  ASSERT_TRUE(bool(added)) << toString(added.takeError());
+  EXPECT_EQ(*added, 2u);
+  Expected<std::vector<TuningRecord>> records = copy->records("b", "cpu");
+  ASSERT_TRUE(bool(records));
+  ASSERT_EQ(records->size(), 3u);
+  EXPECT_EQ((*records)[1].features, (std::vector<float>{1, -2, 0.25f}));
+  EXPECT_TRUE((*records)[2].features.empty());
+
+  // A JSON number that is not exactly a float is rounded to the nearest one.
+  std::string rounded = lines[2].str();
+  rounded.replace(rounded.find("[1,-2,0.5]"), 10, "[0.1,1e-50]");
+  auto third = open(file("third.db"));
+  ASSERT_TRUE(third);
+  added = third->importJsonLines(rounded, "rounded.jsonl");
+  ASSERT_TRUE(bool(added)) << toString(added.takeError());
+  Expected<std::vector<TuningRecord>> read = third->allRecords();
+  ASSERT_TRUE(read && read->size() == 1u);
+  EXPECT_EQ(read->front().features, (std::vector<float>{0.1f, 0.0f}));
+}
+
 TEST_F(DatabaseTest, InvalidJsonLinesAreNamedByLine) {
   auto db = open(file("tuning.db"));
   ASSERT_TRUE(db);
@@ -384,6 +644,13 @@ TEST_F(DatabaseTest, InvalidJsonLinesAreNamedByLine) {
   };
   std::string extraKey = line.str();
   extraKey.replace(extraKey.find("\"target\""), 0, "\"x\":1,");
+  auto withFeatures = [&](StringRef value) {
+    // Adds a `features` key (the good line has none) with `value`.
+    std::string text = line.str();
+    text.replace(text.find("\"target\""), 0,
+                 "\"features\":" + value.str() + ",");
+    return text;
+  };
   for (const Case &c : {
            Case{"{not json", "invalid JSON"},
            Case{"[1, 2]", "expected a JSON object"},
@@ -393,6 +660,17 @@ TEST_F(DatabaseTest, InvalidJsonLinesAreNamedByLine) {
            Case{withKey("repeats", "1.5"), "'repeats' must be an integer"},
            Case{withKey("min_us", "-1"), "invalid record"},
            Case{extraKey, "unknown key 'x'"},
+           Case{withFeatures("[1, \"2\"]"),
+                "'features' entry 1 must be a number"},
+           Case{withFeatures("[{}]"), "'features' entry 0 must be a number"},
+           Case{withFeatures("[null]"), "'features' entry 0 must be a number"},
+           Case{withFeatures("{\"0\": 1}"),
+                "'features' must be an array of numbers"},
+           Case{withFeatures("1.5"), "'features' must be an array of numbers"},
+           Case{withFeatures("[0, 1e999]"),
+                "'features' entry 1 is not a finite 32-bit float"},
+           Case{withFeatures("[-1e39]"),
+                "'features' entry 0 is not a finite 32-bit float"},
        }) {
     // A good line, a blank line, then the bad one: line 3.
     std::string text = line.str() + "\n\n" + c.badLine + "\n";
@@ -473,6 +751,24 @@ TEST_F(DatabaseTest, AMissingColumnIsRefused) {
   execRaw(path, "ALTER TABLE records DROP COLUMN note;");
   std::string message = expectRefused(path);
   EXPECT_NE(message.find("has no column 'note'"), std::string::npos) << message;
+
+  // Version 2 without the column it added.
+  std::string noFeatures = file("no-features.db");
+  ASSERT_TRUE(open(noFeatures));
+  execRaw(noFeatures, "ALTER TABLE records DROP COLUMN features;");
+  message = expectRefused(noFeatures);
+  EXPECT_NE(message.find("has no column 'features'"), std::string::npos)
+      << message;
+
+  // A version-1 file missing a column is refused before any upgrade.
+  std::string old = file("old.db");
+  execRaw(old, kVersion1Schema);
+  execRaw(old, "ALTER TABLE records DROP COLUMN compiler_version;");
+  message = expectRefused(old);
+  EXPECT_NE(message.find("has no column 'compiler_version'"), std::string::npos)
+      << message;
+  EXPECT_EQ(queryRaw(old, "PRAGMA user_version"), 1);
+  EXPECT_EQ(columnsRaw(old).size(), 12u);
 }
 
 TEST_F(DatabaseTest, ANewerSchemaIsRefused) {
@@ -482,14 +778,164 @@ TEST_F(DatabaseTest, ANewerSchemaIsRefused) {
     ASSERT_TRUE(db);
     ASSERT_TRUE(bool(db->add(makeRecord("k", "cpu", 1))));
   }
-  execRaw(path, "PRAGMA user_version = 2;");
+  EXPECT_EQ(queryRaw(path, "PRAGMA user_version"), 2);
+  execRaw(path, "PRAGMA user_version = 3;");
   for (bool readOnly : {false, true}) {
     std::string message = errorOf(TuningDatabase::open(path, readOnly));
     EXPECT_NE(message.find("'" + path + "'"), std::string::npos) << message;
-    EXPECT_NE(message.find("schema version 2, newer than the 1"),
+    EXPECT_NE(message.find("schema version 3, newer than the 2"),
               std::string::npos)
         << message;
   }
+  // The file is not touched.
+  EXPECT_EQ(queryRaw(path, "PRAGMA user_version"), 3);
+}
+
+TEST_F(DatabaseTest, AVersion1FileIsUpgradedOnAWritableOpen) {
+  std::string path = file("old.db");
+  execRaw(path, kVersion1Schema);
+  ASSERT_EQ(queryRaw(path, "PRAGMA user_version"), 1);
+  ASSERT_EQ(columnsRaw(path).size(), 13u);
+
+  auto db = open(path);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(queryRaw(path, "PRAGMA user_version"), 2);
+  EXPECT_EQ(queryRaw(path, "PRAGMA application_id"), 0x4C415448);
+  std::vector<std::string> columns = columnsRaw(path);
+  ASSERT_EQ(columns.size(), 14u);
+  EXPECT_EQ(columns.back(), "features");
+
+  // The old record is all there, without features.
+  Expected<std::vector<TuningRecord>> old = db->records("old", "cpu");
+  ASSERT_TRUE(bool(old)) << toString(old.takeError());
+  ASSERT_EQ(old->size(), 1u);
+  EXPECT_TRUE(old->front().sameMeasurement(version1Record()));
+  EXPECT_TRUE(old->front().features.empty());
+  EXPECT_EQ(old->front().id, 1);
+
+  // New records keep their features.
+  TuningRecord record = makeRecord("old", "cpu", 8);
+  record.features = someFeatures();
+  Expected<int64_t> id = db->add(record);
+  ASSERT_TRUE(bool(id)) << toString(id.takeError());
+  EXPECT_EQ(*id, 2);
+  Expected<std::optional<TuningRecord>> best = db->best("old", "cpu");
+  ASSERT_TRUE(best && best->has_value());
+  EXPECT_EQ((*best)->id, 2);
+  EXPECT_EQ((*best)->features, someFeatures());
+  EXPECT_TRUE((*best)->sameMeasurement(record));
+
+  // Opening again changes nothing; the file is sound.
+  db.reset();
+  db = open(path);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(queryRaw(path, "PRAGMA user_version"), 2);
+  EXPECT_EQ(columnsRaw(path).size(), 14u);
+  Expected<std::vector<TuningRecord>> all = db->allRecords();
+  ASSERT_TRUE(bool(all)) << toString(all.takeError());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_TRUE((*all)[0].features.empty());
+  EXPECT_EQ((*all)[1].features, someFeatures());
+  EXPECT_EQ(queryRaw(path, "SELECT count(*) FROM pragma_integrity_check "
+                           "WHERE integrity_check = 'ok'"),
+            1);
+}
+
+TEST_F(DatabaseTest, AVersion1FileIsReadAsItIsWhenReadOnly) {
+  std::string path = file("old.db");
+  execRaw(path, kVersion1Schema);
+  auto reader = open(path, /*readOnly=*/true);
+  ASSERT_TRUE(reader);
+  // Not upgraded.
+  EXPECT_EQ(queryRaw(path, "PRAGMA user_version"), 1);
+  EXPECT_EQ(columnsRaw(path).size(), 13u);
+
+  Expected<std::optional<TuningRecord>> best = reader->best("old", "cpu");
+  ASSERT_TRUE(bool(best)) << toString(best.takeError());
+  ASSERT_TRUE(best->has_value());
+  EXPECT_TRUE((*best)->sameMeasurement(version1Record()));
+  EXPECT_TRUE((*best)->features.empty());
+  Expected<std::vector<TuningRecord>> records = reader->records("old", "cpu");
+  ASSERT_TRUE(records && records->size() == 1u);
+  std::string text;
+  raw_string_ostream os(text);
+  ASSERT_FALSE(bool(reader->exportJsonLines(os)));
+  EXPECT_EQ(StringRef(text).count('\n'), 1u);
+  EXPECT_EQ(text.find("features\":["), std::string::npos) << text;
+
+  // A writer upgrades the file under the reader, which keeps working.
+  auto writer = open(path);
+  ASSERT_TRUE(writer);
+  EXPECT_EQ(queryRaw(path, "PRAGMA user_version"), 2);
+  TuningRecord record = makeRecord("old", "cpu", 3);
+  record.features = {4, 5};
+  ASSERT_TRUE(bool(writer->add(record)));
+  Expected<std::vector<TuningRecord>> all = reader->allRecords();
+  ASSERT_TRUE(bool(all)) << toString(all.takeError());
+  EXPECT_EQ(all->size(), 2u);
+  // A new reader sees the features.
+  auto newReader = open(path, /*readOnly=*/true);
+  ASSERT_TRUE(newReader);
+  best = newReader->best("old", "cpu");
+  ASSERT_TRUE(best && best->has_value());
+  EXPECT_EQ((*best)->features, (std::vector<float>{4, 5}));
+}
+
+TEST_F(DatabaseTest, ABadFeaturesBlobIsDamage) {
+  std::string path = file("tuning.db");
+  int64_t id;
+  {
+    auto db = open(path);
+    ASSERT_TRUE(db);
+    TuningRecord record = makeRecord("k", "cpu", 1);
+    record.features = {1, 2};
+    ASSERT_TRUE(bool(db->add(makeRecord("k", "cpu", 2))));
+    Expected<int64_t> added = db->add(record);
+    ASSERT_TRUE(bool(added));
+    id = *added;
+  }
+  struct Case {
+    const char *value;
+    std::string expected;
+  };
+  std::string prefix = "tuning database '" + path +
+                       "' is not a valid Lathe tuning database: record " +
+                       std::to_string(id) + " has ";
+  for (const Case &c : {
+           Case{"x'0000803F000000'",
+                "a features BLOB of 7 bytes, not a whole number of 4-byte "
+                "floats"},
+           Case{"x'0000C07F'", "a non-finite feature 0 (nan)"},
+           Case{"x'0000803F0000807F'", "a non-finite feature 1 (INF)"},
+           Case{"'1,2'", "features that are not a BLOB"},
+           Case{"3.5", "features that are not a BLOB"},
+       }) {
+    execRaw(path, ("UPDATE records SET features = " + std::string(c.value) +
+                   " WHERE id = " + std::to_string(id))
+                      .c_str());
+    // The file opens (its structure is sound); reading the record fails.
+    auto db = open(path, /*readOnly=*/true);
+    ASSERT_TRUE(db);
+    std::string expected =
+        prefix + c.expected + "; move it away or delete it to start a new one";
+    EXPECT_EQ(errorOf(db->records("k", "cpu")), expected);
+    EXPECT_EQ(errorOf(db->best("k", "cpu")), expected);
+    EXPECT_EQ(errorOf(db->allRecords()), expected);
+    std::string text;
+    raw_string_ostream os(text);
+    Error error = db->exportJsonLines(os);
+    EXPECT_EQ(toString(std::move(error)), expected);
+  }
+  // An empty BLOB is no features, like NULL.
+  execRaw(path,
+          ("UPDATE records SET features = x'' WHERE id = " + std::to_string(id))
+              .c_str());
+  auto db = open(path);
+  ASSERT_TRUE(db);
+  Expected<std::vector<TuningRecord>> records = db->records("k", "cpu");
+  ASSERT_TRUE(bool(records)) << toString(records.takeError());
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_TRUE((*records)[1].features.empty());
 }
 
 TEST_F(DatabaseTest, KillNineLosesAtMostTheTrialInFlight) {
@@ -507,6 +953,8 @@ TEST_F(DatabaseTest, KillNineLosesAtMostTheTrialInFlight) {
       TuningRecord record =
           makeRecord("kernel_" + std::to_string(i % 5), "cpu", 1 + i % 97);
       record.note = std::string(i % 300, 'n'); // Records of varied sizes.
+      record.features.assign(111, static_cast<float>(i));
+      record.features[0] = static_cast<float>(record.medianUs);
       Expected<int64_t> id = (*db)->add(record);
       if (!id) {
         consumeError(id.takeError());
@@ -547,6 +995,11 @@ TEST_F(DatabaseTest, KillNineLosesAtMostTheTrialInFlight) {
   Expected<std::vector<TuningRecord>> all = db->allRecords();
   ASSERT_TRUE(bool(all)) << toString(all.takeError());
   EXPECT_EQ(all->size(), *count);
+  // Each record came with its whole feature vector.
+  for (const TuningRecord &record : *all) {
+    ASSERT_EQ(record.features.size(), 111u) << "record " << record.id;
+    EXPECT_EQ(record.features[0], record.medianUs) << "record " << record.id;
+  }
   ASSERT_TRUE(bool(db->add(makeRecord("after", "cpu", 1))));
 
   sqlite3 *raw = nullptr;
