@@ -27,6 +27,10 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include <map>
+#include <memory>
+#include <string>
+
 namespace mlir {
 class RewritePatternSet;
 } // namespace mlir
@@ -41,6 +45,13 @@ namespace lathe {
 /// (0: none) become matmuls on im2col.
 void populateNNToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                 int64_t im2colMinFilters = 0);
+
+/// lathe-apply-tuned-configs with configs given by workload key (the
+/// autotuner's candidates), which win over the database's records
+/// (schedule::applyGivenConfigs).
+std::unique_ptr<mlir::Pass> createApplyTunedConfigsPass(
+    const ApplyTunedConfigsPassOptions &options,
+    std::shared_ptr<const std::map<std::string, std::string>> configs);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"

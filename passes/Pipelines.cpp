@@ -146,11 +146,12 @@ void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
     target.l2Bytes = options.l2Bytes;
     target.cores = options.cores;
     // Tuned configs first: the default schedule keeps the configs it finds.
-    if (!options.tuningDB.empty()) {
+    if (!options.tuningDB.empty() ||
+        (options.givenConfigs && !options.givenConfigs->empty())) {
       ApplyTunedConfigsPassOptions tuned;
       tuned.db = options.tuningDB;
       tuned.target = options.tuningTarget;
-      pm.addPass(createApplyTunedConfigsPass(tuned));
+      pm.addPass(createApplyTunedConfigsPass(tuned, options.givenConfigs));
     }
     pm.addPass(createDefaultSchedulePass(target));
     // Packing adds the run-time copies of non-constant operands, which get

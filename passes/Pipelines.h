@@ -15,6 +15,10 @@
 
 #include "mlir/Pass/PassOptions.h"
 
+#include <map>
+#include <memory>
+#include <string>
+
 namespace mlir {
 class ModuleOp;
 } // namespace mlir
@@ -83,6 +87,11 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
                      "take each kernel's best config from; none: default "
                      "schedules only"),
       llvm::cl::init("")};
+  // With schedule: configs given by workload key (`#sched.config` text),
+  // which win over the tuning database's (the autotuner's candidates); a
+  // config that does not fit its kernel fails the pipeline. Not a textual
+  // option: set by code.
+  std::shared_ptr<const std::map<std::string, std::string>> givenConfigs;
   Option<std::string> tuningTarget{
       *this, "tuning-target",
       llvm::cl::desc("The target key of the tuning records to use "

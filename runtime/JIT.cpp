@@ -214,6 +214,10 @@ JITModel::compile(ModuleOp module, StringRef entry,
   pipeline.threads = jitOptions.threads;
   pipeline.tuningDB = jitOptions.tuningDB;
   pipeline.tuningTarget = codegen::tuningKey(host);
+  if (!jitOptions.configs.empty())
+    pipeline.givenConfigs =
+        std::make_shared<const std::map<std::string, std::string>>(
+            jitOptions.configs);
   buildCPULoweringPipeline(pm, pipeline);
   if (failed(pm.run(module)))
     return diagnostics.error("lowering to the LLVM dialect failed");

@@ -20,6 +20,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,10 @@ struct JITOptions {
   /// schedule (lathe-apply-tuned-configs); empty: default schedules only.
   /// A database that cannot be opened fails the compilation.
   std::string tuningDB;
+  /// Configs given by workload key (`#sched.config` text), which win over
+  /// the tuning database's: how the autotuner compiles a candidate. A
+  /// config that does not fit its kernel fails the compilation.
+  std::map<std::string, std::string> configs;
 };
 
 /// A model compiled in-process for the host CPU. Thread-compatible: run() may

@@ -21,6 +21,8 @@
 #define LATHE_PASSES_FUSION_FUSION_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <functional>
@@ -120,6 +122,11 @@ struct KernelSummary {
 
 /// The kernels `caller` calls, in the order it calls them.
 llvm::SmallVector<mlir::func::FuncOp> getCalledKernels(mlir::func::FuncOp caller);
+
+/// A new module holding a copy of `kernel` and an `@main` with the kernel's
+/// signature that calls it: one kernel compiled and timed on its own
+/// (`lathe bench`, the autotuner).
+mlir::OwningOpRef<mlir::ModuleOp> buildKernelModule(mlir::func::FuncOp kernel);
 
 /// Summarizes `kernel`, an outlined kernel still on nn ops (fails for a
 /// function without the `lathe.kernel` attribute).

@@ -15,6 +15,7 @@
 #include "dialects/nn/NNFlops.h"
 #include "dialects/nn/NNOps.h"
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
@@ -39,6 +40,20 @@ SmallVector<func::FuncOp> fusion::getCalledKernels(func::FuncOp caller) {
       kernels.push_back(callee);
   });
   return kernels;
+}
+
+OwningOpRef<ModuleOp> fusion::buildKernelModule(func::FuncOp kernel) {
+  OpBuilder b(kernel.getContext());
+  Location loc = kernel.getLoc();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  b.setInsertionPointToEnd(module->getBody());
+  auto copy = cast<func::FuncOp>(b.clone(*kernel));
+  auto main = b.create<func::FuncOp>(loc, "main", kernel.getFunctionType());
+  Block *body = main.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  auto call = b.create<func::CallOp>(loc, copy, body->getArguments());
+  b.create<func::ReturnOp>(loc, call.getResults());
+  return module;
 }
 
 FailureOr<fusion::KernelSummary> fusion::summarizeKernel(func::FuncOp kernel) {

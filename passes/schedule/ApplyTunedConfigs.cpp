@@ -9,6 +9,8 @@
 // database (autotune/Database.h), keyed by the kernel's workload key and the
 // target. It runs before lathe-default-schedule, which fills in only the ops
 // that have no config yet, so a tuned config wins over the heuristic.
+// Configs can also be given directly, by workload (applyGivenConfigs): the
+// autotuner compiles its candidates that way.
 //
 // The anchor rule: a config describes the loops of one op, the kernel's
 // anchor. After lathe-convert-nn-to-linalg that is the last linalg op of the
@@ -120,7 +122,7 @@ FailureOr<unsigned> schedule::applyTunedConfigs(ModuleOp module,
     if (!workload || workload.getValue().empty())
       continue;
     linalg::LinalgOp anchor = getTunableAnchor(kernel);
-    if (!anchor)
+    if (!anchor || kernel->hasAttr(kTunedAttrName))
       continue;
 
     auto best = db.best(workload.getValue(), target);
@@ -152,12 +154,50 @@ FailureOr<unsigned> schedule::applyTunedConfigs(ModuleOp module,
   return applied;
 }
 
+FailureOr<unsigned>
+schedule::applyGivenConfigs(ModuleOp module,
+                            const std::map<std::string, std::string> &configs) {
+  unsigned applied = 0;
+  for (auto kernel : module.getOps<func::FuncOp>()) {
+    auto info = kernel->getAttrOfType<DictionaryAttr>(fusion::kKernelAttrName);
+    auto workload = info ? info.getAs<StringAttr>("workload") : StringAttr();
+    if (!workload)
+      continue;
+    auto it = configs.find(workload.getValue().str());
+    if (it == configs.end())
+      continue;
+    linalg::LinalgOp anchor = getTunableAnchor(kernel);
+    if (!anchor)
+      return kernel.emitError() << "kernel @" << kernel.getSymName()
+                                << " (workload " << workload.getValue()
+                                << ") was given a config but has no op to tune";
+    std::string reason;
+    FailureOr<sched::ConfigAttr> config =
+        parseTunedConfig(it->second, anchor, reason);
+    if (failed(config))
+      return kernel.emitError()
+             << "kernel @" << kernel.getSymName() << " (workload "
+             << workload.getValue() << "): the given config: " << reason;
+    anchor->setAttr(kConfigAttrName, *config);
+    kernel->setAttr(kTunedAttrName, UnitAttr::get(module.getContext()));
+    ++applied;
+  }
+  return applied;
+}
+
 namespace {
 struct ApplyTunedConfigsPass
     : public lathe::impl::ApplyTunedConfigsPassBase<ApplyTunedConfigsPass> {
   using ApplyTunedConfigsPassBase::ApplyTunedConfigsPassBase;
+  ApplyTunedConfigsPass(
+      const ApplyTunedConfigsPassOptions &options,
+      std::shared_ptr<const std::map<std::string, std::string>> given)
+      : ApplyTunedConfigsPassBase(options), given(std::move(given)) {}
 
   void runOnOperation() override {
+    // Given configs first: the database fills in the kernels left.
+    if (given && failed(applyGivenConfigs(getOperation(), *given)))
+      return signalPassFailure();
     if (db.empty())
       return;
     auto database = autotune::TuningDatabase::open(db, /*readOnly=*/true);
@@ -168,5 +208,13 @@ struct ApplyTunedConfigsPass
     if (failed(applyTunedConfigs(getOperation(), **database, target)))
       return signalPassFailure();
   }
+
+  std::shared_ptr<const std::map<std::string, std::string>> given;
 };
 } // namespace
+
+std::unique_ptr<Pass> lathe::createApplyTunedConfigsPass(
+    const ApplyTunedConfigsPassOptions &options,
+    std::shared_ptr<const std::map<std::string, std::string>> configs) {
+  return std::make_unique<ApplyTunedConfigsPass>(options, std::move(configs));
+}

@@ -25,6 +25,9 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <map>
+#include <string>
+
 namespace lathe::schedule {
 
 /// The attribute holding an op's schedule.
@@ -187,6 +190,16 @@ parseTunedConfig(llvm::StringRef text, mlir::linalg::LinalgOp anchor,
 mlir::FailureOr<unsigned> applyTunedConfigs(mlir::ModuleOp module,
                                             autotune::TuningDatabase &db,
                                             llvm::StringRef target);
+
+/// Gives every kernel function of `module` whose workload key is in
+/// `configs` that config (`#sched.config` text) on its anchor op, and marks
+/// it kTunedAttrName; applyTunedConfigs then leaves it alone. Unlike a
+/// database record, a given config that does not fit its kernel (or a
+/// kernel with no anchor) is an error on the kernel. Returns how many
+/// kernels got a config.
+mlir::FailureOr<unsigned>
+applyGivenConfigs(mlir::ModuleOp module,
+                  const std::map<std::string, std::string> &configs);
 
 } // namespace lathe::schedule
 

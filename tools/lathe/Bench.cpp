@@ -98,8 +98,8 @@ float fmaChains128() {
 }
 #endif
 
-/// The FP32 FMA peak of one thread in GFLOP/s and the vector width it used
-/// (0 when this build has no FMA loop for the host).
+} // namespace
+
 std::pair<double, int> measureFmaPeak() {
   float (*chains)() = nullptr;
   int bits = 0;
@@ -129,6 +129,10 @@ std::pair<double, int> measureFmaPeak() {
   }
   return {best, bits};
 }
+
+std::string pretrainedCostModelPath() { return LATHE_PRETRAINED_COST_MODEL; }
+
+namespace {
 
 /// The options of `lathe bench`.
 struct BenchOptions {
@@ -187,22 +191,6 @@ Expected<double> timeModel(JITModel &model, unsigned runs) {
   }
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
-}
-
-/// A module that holds a copy of `kernel` and an @main calling it.
-mlir::OwningOpRef<mlir::ModuleOp> kernelModule(mlir::func::FuncOp kernel) {
-  mlir::OpBuilder b(kernel.getContext());
-  mlir::Location loc = kernel.getLoc();
-  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(loc);
-  b.setInsertionPointToEnd(module->getBody());
-  auto copy = cast<mlir::func::FuncOp>(b.clone(*kernel));
-  auto main =
-      b.create<mlir::func::FuncOp>(loc, "main", kernel.getFunctionType());
-  mlir::Block *body = main.addEntryBlock();
-  b.setInsertionPointToStart(body);
-  auto call = b.create<mlir::func::CallOp>(loc, copy, body->getArguments());
-  b.create<mlir::func::ReturnOp>(loc, call.getResults());
-  return module;
 }
 
 /// One line of the report.
@@ -271,7 +259,8 @@ int runBench(const BenchOptions &o, StringRef modelPath) {
     if (failed(summary))
       continue;
     timing.summary = std::move(*summary);
-    mlir::OwningOpRef<mlir::ModuleOp> single = kernelModule(kernel);
+    mlir::OwningOpRef<mlir::ModuleOp> single =
+        fusion::buildKernelModule(kernel);
     auto compiled = JITModel::compile(*single, "main", jitOptions);
     if (!compiled)
       return fail("kernel " + timing.summary.name + ": " +

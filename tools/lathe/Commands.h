@@ -51,6 +51,9 @@ Runner declareRun(llvm::cl::SubCommand &sub,
                   llvm::cl::OptionCategory &category);
 
 /// `lathe bench` (Bench.cpp).
+Runner declareTune(llvm::cl::SubCommand &sub,
+                   llvm::cl::OptionCategory &category);
+
 Runner declareBench(llvm::cl::SubCommand &sub,
                     llvm::cl::OptionCategory &category);
 

@@ -47,8 +47,7 @@ const Command kCommands[] = {
     {"tune",
      "Search for faster kernel schedules and record them in the tuning "
      "database",
-     "tuning is not built yet (it arrives with the cost model and autotuner)",
-     nullptr, nullptr},
+     nullptr, nullptr, declareTune},
     {"bench",
      "Time a model and each of its kernels against the machine's FMA peak",
      nullptr, nullptr, declareBench},

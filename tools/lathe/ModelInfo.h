@@ -25,6 +25,7 @@
 #include "llvm/Support/JSON.h"
 
 #include <string>
+#include <utility>
 
 namespace lathe::cli {
 
@@ -72,6 +73,14 @@ void setHostScheduleTarget(CPUPipelineOptions &options);
 void printTable(llvm::raw_ostream &os,
                 llvm::ArrayRef<llvm::SmallVector<std::string>> rows,
                 llvm::ArrayRef<bool> rightAligned);
+
+/// The FP32 FMA peak of one thread of this machine in GFLOP/s, measured with
+/// independent FMA chains in vector registers, and the vector width it used
+/// (0 when this build has no FMA loop for the host). Bench.cpp.
+std::pair<double, int> measureFmaPeak();
+
+/// Where the cost model shipped with Lathe lies (cost_model/pretrained).
+std::string pretrainedCostModelPath();
 
 } // namespace lathe::cli
 
