@@ -143,14 +143,28 @@ void resetSignals() {
   struct rlimit noCore = {0, 0};
   setrlimit(RLIMIT_CORE, &noCore);
 
-  for (unsigned i = 0; i < options.warmupRuns; ++i)
+  // Scratch memory written before every run, so that the candidate's data
+  // is out of the core's caches, as it is inside a model.
+  std::vector<uint8_t> scratch(options.flushBytes);
+  uint8_t round = 0;
+  auto flush = [&] {
+    if (scratch.empty())
+      return;
+    std::memset(scratch.data(), ++round, scratch.size());
+    asm volatile("" : : "r"(scratch.data()) : "memory");
+  };
+
+  for (unsigned i = 0; i < options.warmupRuns; ++i) {
+    flush();
     if (llvm::Error error = runOnce())
       failChild(fd, std::move(error));
+  }
 
   size_t count = 0;
   double totalSeconds = 0;
   while (count < times.size() &&
          (count < options.repeats || totalSeconds < options.minRepeatSeconds)) {
+    flush();
     Clock::time_point start = Clock::now();
     llvm::Error error = runOnce();
     Clock::time_point end = Clock::now();

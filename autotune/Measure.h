@@ -51,6 +51,11 @@ struct MeasureOptions {
   /// from the fork; a child still running then is killed with SIGKILL. Must
   /// be positive.
   double timeoutSeconds = 10;
+  /// When positive, the child writes this many bytes of scratch memory
+  /// before every run (untimed), so that each run finds the candidate's
+  /// weights and inputs out of the core's private caches, as a kernel
+  /// inside a model does. A few times the L2 size is enough.
+  size_t flushBytes = 0;
 };
 
 /// The outcome of one measurement.

@@ -445,8 +445,11 @@ Expected<Measurement> Tuner::measure(Task &task, Workspace &ws,
     outPtrs.push_back(b.data());
     outRefs.emplace_back(b);
   }
+  MeasureOptions measureOptions = options.measure;
+  if (options.coldCaches)
+    measureOptions.flushBytes = 4 * host.l2Bytes;
   return measureInChild([&] { return kernel.run(inPtrs, outPtrs); }, outRefs,
-                        options.measure);
+                        measureOptions);
 }
 
 Expected<cost_model::KernelFeatures>

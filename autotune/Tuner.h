@@ -71,6 +71,10 @@ struct TuneOptions {
   bool retune = false;
   /// How each candidate is timed; the timeout applies to each.
   MeasureOptions measure;
+  /// Time every run with the kernel's data out of the core's caches, as
+  /// inside a model (MeasureOptions::flushBytes: four times the host's L2),
+  /// rather than warm from the previous run.
+  bool coldCaches = true;
   /// The XGBoost model to start from (e.g. the pretrained one); empty: the
   /// analytical model until enough measurements to train one.
   std::string costModelPath;

@@ -67,6 +67,9 @@ def parse_args():
     p.add_argument("--seed", type=int, default=0, help="inputs' seed (default 0)")
     p.add_argument("--lathe", default=benchlib.DEFAULT_LATHE,
                    help="the lathe binary (default build/bin/lathe)")
+    p.add_argument("--db", default=None,
+                   help="tuning database whose records `lathe run` uses (lathe run --db); "
+                        "default: none (--no-db), so the figures are the default configs'")
     p.add_argument("--lathe-timeout", type=float, default=1800,
                    help="seconds one `lathe run` may take, compile included (1800)")
     p.add_argument("--build-dir", default=os.path.join(ROOT, "bench", "build", "e2e"),
@@ -133,6 +136,7 @@ def run_lathe(args, model, feeds, work):
         os.remove(os.path.join(outdir, f))
     cmd = [args.lathe, "run", model, "--output-dir", outdir, "--bench", str(args.runs),
            "--threads", str(args.threads), "--json"]
+    cmd += ["--db", args.db] if args.db else ["--no-db"]
     for name, value in feeds.items():
         path = os.path.join(indir, name + ".npy")
         np.save(path, value)
@@ -275,7 +279,7 @@ def main():
               "time_utc": now.isoformat(timespec="seconds"),
               "threads": args.threads, "machine": benchlib.machine_info(),
               "settings": {k: getattr(args, k) for k in (
-                  "models", "runs", "ort_budget", "rtol", "atol", "seed")},
+                  "models", "runs", "ort_budget", "rtol", "atol", "seed", "db")},
               "versions": {"lathe": benchlib.lathe_version(args.lathe),
                            "onnxruntime": ort.__version__, "numpy": np.__version__},
               "notes": notes, "rows": []}
@@ -308,8 +312,9 @@ def main():
     print(md)
     if not args.no_save:
         os.makedirs(args.out_dir, exist_ok=True)
+        kind = "e2e-tuned" if args.db else "e2e"
         stem = os.path.join(args.out_dir,
-                            benchlib.result_stem("e2e", args.threads, report["date"]))
+                            benchlib.result_stem(kind, args.threads, report["date"]))
         for row in report["rows"]:
             row["path"] = os.path.relpath(row["path"], ROOT) if "path" in row else None
         with open(stem + ".json", "w") as f:

@@ -98,6 +98,13 @@ struct TuneCommandOptions {
                       "against trials (default: next to the database, "
                       "<db>.<model>.svg)"),
              cl::value_desc("path"), cl::sub(sub), cl::cat(category)),
+        warmCaches("warm-caches",
+                   cl::desc("Time each run of a candidate right after the "
+                            "previous one, its data still in cache (by "
+                            "default the core's caches are flushed before "
+                            "every run, as a kernel inside a model finds "
+                            "them)"),
+                   cl::init(false), cl::sub(sub), cl::cat(category)),
         quiet("quiet", cl::desc("No progress line"), cl::init(false),
               cl::sub(sub), cl::cat(category)),
         inputShapes("input-shape",
@@ -119,6 +126,7 @@ struct TuneCommandOptions {
   cl::opt<uint64_t> seed;
   cl::opt<bool> retune;
   cl::opt<std::string> plot;
+  cl::opt<bool> warmCaches;
   cl::opt<bool> quiet;
   cl::list<std::string> inputShapes;
 };
@@ -266,8 +274,11 @@ int runTune(const TuneCommandOptions &o, StringRef modelPath) {
   options.epsilon = o.epsilon;
   options.measure.repeats = o.repeats;
   options.measure.timeoutSeconds = o.timeout;
-  // Short kernels repeat until 30 ms are timed: medians of µs runs are noisy.
+  // Short kernels repeat until 30 ms are timed (at most 200 runs): medians
+  // of µs runs are noisy.
   options.measure.minRepeatSeconds = 0.03;
+  options.measure.maxRepeats = 200;
+  options.coldCaches = !o.warmCaches;
   options.seed = o.seed;
   options.retune = o.retune;
   options.compilerVersion = LATHE_GIT_DESCRIBE;

@@ -127,6 +127,26 @@ TEST(MeasureTest, NoOutputs) {
   expectNoChildren();
 }
 
+TEST(MeasureTest, CacheFlushIsNotTimed) {
+  // Writing 256 MiB takes tens of ms; a run that does nothing takes
+  // microseconds, so a flush inside the timed region would show.
+  int calls = 0;
+  MeasureOptions options;
+  options.repeats = 3;
+  options.flushBytes = size_t(256) << 20;
+  Measurement m = measure(
+      [&] {
+        ++calls;
+        return Error::success();
+      },
+      std::nullopt, options);
+  ASSERT_EQ(m.status, TrialStatus::Ok) << m.note;
+  EXPECT_EQ(m.repeats, 3);
+  EXPECT_LT(m.maxUs, 1000.0);
+  EXPECT_EQ(calls, 0) << "the candidate ran in the parent";
+  expectNoChildren();
+}
+
 TEST(MeasureTest, MedianOfEvenCountIsMeanOfMiddleTwo) {
   // Timed runs of 10, 20, 30 and 40 ms: the median is 25 ms (the lower
   // middle would be 20 ms, the upper 30 ms).
