@@ -224,6 +224,10 @@ Error Tuner::formTasks() {
     FailureOr<fusion::KernelSummary> summary = fusion::summarizeKernel(kernel);
     if (failed(summary) || summary->workload.empty())
       continue;
+    if (!options.onlyKernels.empty() &&
+        !llvm::is_contained(options.onlyKernels, summary->name) &&
+        !llvm::is_contained(options.onlyKernels, summary->workload))
+      continue;
     auto [it, inserted] =
         byWorkload.try_emplace(summary->workload, tasks.size());
     if (!inserted) {
@@ -658,6 +662,7 @@ Error Tuner::runRound(Task &task) {
   Clock::time_point featureStart = Clock::now();
   std::vector<cost_model::KernelFeatures> features;
   std::vector<sched::ConfigAttr> ranked;
+  std::string firstRefusal;
   for (sched::ConfigAttr c : candidates) {
     if (!budgetLeft())
       return Error::success();
@@ -666,8 +671,9 @@ Error Tuner::runRound(Task &task) {
     if (!f) {
       // A config the schedule passes refuse: a measured failure is not
       // worth a trial.
-      llvm::consumeError(f.takeError());
-      seen.insert(printConfig(c));
+      std::string why = llvm::toString(f.takeError());
+      if (firstRefusal.empty())
+        firstRefusal = printConfig(c) + ": " + why;
       task.tried.insert(printConfig(c));
       continue;
     }
@@ -677,8 +683,12 @@ Error Tuner::runRound(Task &task) {
   result.featureSeconds +=
       std::chrono::duration<double>(Clock::now() - featureStart).count();
   result.candidatesRanked += ranked.size();
-  if (ranked.empty())
+  if (ranked.empty()) {
+    log("kernel " + task.kernelName + ": the schedule refused all " +
+        std::to_string(candidates.size()) + " candidates of this round, e.g. " +
+        firstRefusal);
     return Error::success();
+  }
   Expected<std::vector<double>> scores = costModel->score(features);
   if (!scores)
     return scores.takeError();
@@ -793,6 +803,11 @@ Expected<TuneReport> Tuner::run() {
   ctx->getOrLoadDialect<sched::SchedDialect>();
   if (Error err = formTasks())
     return std::move(err);
+  if (tasks.empty())
+    return makeError(options.onlyKernels.empty()
+                         ? "the model has no kernels"
+                         : "no kernel of the model has the given names or "
+                           "workload keys");
   if (Error err = loadCostModel())
     return std::move(err);
 

@@ -84,6 +84,9 @@ struct TuneOptions {
   /// The FMA peak of the threads in GFLOP/s: a kernel near it has little
   /// left to gain (the scheduler's roofline cap); 0: no cap.
   double peakGflops = 0;
+  /// Tune only the kernels with these names or workload keys (empty: all);
+  /// the others are left out of the run and its estimate.
+  std::vector<std::string> onlyKernels;
   /// Seed of the search's random choices.
   uint64_t seed = 1;
   /// Recorded with every measurement (`git describe` of the compiler).

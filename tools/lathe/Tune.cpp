@@ -105,6 +105,10 @@ struct TuneCommandOptions {
                             "every run, as a kernel inside a model finds "
                             "them)"),
                    cl::init(false), cl::sub(sub), cl::cat(category)),
+        kernels("kernel",
+                cl::desc("Tune only this kernel (a name or workload key as "
+                         "`lathe inspect --kernels` lists them; repeatable)"),
+                cl::value_desc("name"), cl::sub(sub), cl::cat(category)),
         quiet("quiet", cl::desc("No progress line"), cl::init(false),
               cl::sub(sub), cl::cat(category)),
         inputShapes("input-shape",
@@ -127,6 +131,7 @@ struct TuneCommandOptions {
   cl::opt<bool> retune;
   cl::opt<std::string> plot;
   cl::opt<bool> warmCaches;
+  cl::list<std::string> kernels;
   cl::opt<bool> quiet;
   cl::list<std::string> inputShapes;
 };
@@ -279,6 +284,7 @@ int runTune(const TuneCommandOptions &o, StringRef modelPath) {
   options.measure.minRepeatSeconds = 0.03;
   options.measure.maxRepeats = 200;
   options.coldCaches = !o.warmCaches;
+  options.onlyKernels.assign(o.kernels.begin(), o.kernels.end());
   options.seed = o.seed;
   options.retune = o.retune;
   options.compilerVersion = LATHE_GIT_DESCRIBE;
