@@ -57,6 +57,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <thread>
 
 using namespace mlir;
 using namespace lathe;
@@ -219,14 +220,22 @@ Error Tuner::formTasks() {
   auto main = fused->lookupSymbol<func::FuncOp>("main");
   if (!main)
     return makeError("the model has no @main");
+  // The selected workloads: those of the kernels named (every kernel of
+  // such a workload counts as a use).
+  std::set<std::string> selected;
+  for (func::FuncOp kernel : fusion::getCalledKernels(main))
+    if (FailureOr<fusion::KernelSummary> summary =
+            fusion::summarizeKernel(kernel);
+        succeeded(summary) &&
+        (llvm::is_contained(options.onlyKernels, summary->name) ||
+         llvm::is_contained(options.onlyKernels, summary->workload)))
+      selected.insert(summary->workload);
   std::map<std::string, size_t> byWorkload;
   for (func::FuncOp kernel : fusion::getCalledKernels(main)) {
     FailureOr<fusion::KernelSummary> summary = fusion::summarizeKernel(kernel);
     if (failed(summary) || summary->workload.empty())
       continue;
-    if (!options.onlyKernels.empty() &&
-        !llvm::is_contained(options.onlyKernels, summary->name) &&
-        !llvm::is_contained(options.onlyKernels, summary->workload))
+    if (!options.onlyKernels.empty() && !selected.count(summary->workload))
       continue;
     auto [it, inserted] =
         byWorkload.try_emplace(summary->workload, tasks.size());
@@ -660,25 +669,57 @@ Error Tuner::runRound(Task &task) {
 
   // Rank them.
   Clock::time_point featureStart = Clock::now();
+  // Features on every core, each thread in a workspace of its own (the
+  // candidates' texts printed here: the space's attributes live in the
+  // tuner's context).
+  std::vector<std::string> texts;
+  for (sched::ConfigAttr c : candidates)
+    texts.push_back(printConfig(c));
+  std::vector<std::optional<cost_model::KernelFeatures>> extracted(
+      candidates.size());
+  std::vector<std::string> refusals(candidates.size());
+  auto extract = [&](Workspace &w, size_t first, size_t step) {
+    for (size_t i = first; i < texts.size() && budgetLeft(); i += step) {
+      Expected<cost_model::KernelFeatures> f = featuresOf(task, w, texts[i]);
+      if (f)
+        extracted[i] = *f;
+      else
+        refusals[i] = llvm::toString(f.takeError());
+    }
+  };
+  unsigned workers = std::max(
+      1u, std::min<unsigned>(options.featureThreads, candidates.size()));
+  std::vector<Workspace> helpers;
+  for (unsigned w = 1; w < workers; ++w) {
+    Expected<Workspace> extra = openWorkspace(task);
+    if (!extra)
+      return extra.takeError();
+    helpers.push_back(std::move(*extra));
+  }
+  {
+    std::vector<std::thread> threads;
+    for (unsigned w = 1; w < workers; ++w)
+      threads.emplace_back(extract, std::ref(helpers[w - 1]), w, workers);
+    extract(ws, 0, workers);
+    for (std::thread &t : threads)
+      t.join();
+  }
+  if (!budgetLeft())
+    return Error::success();
   std::vector<cost_model::KernelFeatures> features;
   std::vector<sched::ConfigAttr> ranked;
   std::string firstRefusal;
-  for (sched::ConfigAttr c : candidates) {
-    if (!budgetLeft())
-      return Error::success();
-    Expected<cost_model::KernelFeatures> f =
-        featuresOf(task, ws, printConfig(c));
-    if (!f) {
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (!extracted[i]) {
       // A config the schedule passes refuse: a measured failure is not
       // worth a trial.
-      std::string why = llvm::toString(f.takeError());
       if (firstRefusal.empty())
-        firstRefusal = printConfig(c) + ": " + why;
-      task.tried.insert(printConfig(c));
+        firstRefusal = texts[i] + ": " + refusals[i];
+      task.tried.insert(texts[i]);
       continue;
     }
-    features.push_back(*f);
-    ranked.push_back(c);
+    features.push_back(*extracted[i]);
+    ranked.push_back(candidates[i]);
   }
   result.featureSeconds +=
       std::chrono::duration<double>(Clock::now() - featureStart).count();

@@ -61,6 +61,9 @@ struct TuneOptions {
   unsigned threads = 1;
   /// Candidates the cost model ranks per round of a task.
   unsigned candidatesPerRound = 128;
+  /// Threads that extract candidates' features (each in an MLIR context of
+  /// its own); measurements always run alone.
+  unsigned featureThreads = 1;
   /// Candidates measured per round of a task.
   unsigned measurementsPerRound = 8;
   /// The share of each round's measurements picked at random among the

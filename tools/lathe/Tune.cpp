@@ -27,6 +27,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <thread>
 
 #include "tools/lathe/LatheVersion.inc"
 
@@ -285,6 +286,9 @@ int runTune(const TuneCommandOptions &o, StringRef modelPath) {
   options.measure.maxRepeats = 200;
   options.coldCaches = !o.warmCaches;
   options.onlyKernels.assign(o.kernels.begin(), o.kernels.end());
+  // Ranking uses every core; nothing is measured meanwhile.
+  options.featureThreads =
+      std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
   options.seed = o.seed;
   options.retune = o.retune;
   options.compilerVersion = LATHE_GIT_DESCRIBE;
