@@ -7,6 +7,10 @@
 The models come from their reference definitions, never from downloaded
 weights:
   resnet50      torchvision.models.resnet50(weights=None)        input [1,3,224,224]
+  resnet101     torchvision.models.resnet101(weights=None)       input [1,3,224,224]
+                (not exported by default: the second model of the tuner's
+                database-reuse check, docs/autotune.md, whose kernels are
+                ResNet-50's)
   mobilenet_v2  torchvision.models.mobilenet_v2(weights=None)    input [1,3,224,224]
   bert_base     transformers BertModel(BertConfig()) (random init, eager
                 attention), inputs input_ids, attention_mask and
@@ -50,6 +54,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 VENV = os.path.join(ROOT, "bench", ".venv-export")
 OUT_DIR = os.path.join(ROOT, "bench", "build", "models")
 MODELS = ("resnet50", "mobilenet_v2", "bert_base")
+# Exported only when asked for by --models.
+EXTRA_MODELS = ("resnet101",)
 
 # Versions the results in bench/results were exported with.
 TORCH = "2.15.0"
@@ -71,7 +77,8 @@ def parse_args():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--models", default=",".join(MODELS),
-                   help=f"comma-separated subset of {', '.join(MODELS)} (default all)")
+                   help=f"comma-separated subset of {', '.join(MODELS + EXTRA_MODELS)} "
+                        f"(default {', '.join(MODELS)})")
     p.add_argument("--out-dir", default=OUT_DIR,
                    help="where the .onnx files go (default bench/build/models)")
     p.add_argument("--seed", type=int, default=0,
@@ -90,8 +97,9 @@ def parse_args():
     args = p.parse_args()
     args.models = [m.strip() for m in args.models.split(",") if m.strip()]
     for m in args.models:
-        if m not in MODELS:
-            p.error(f"--models: unknown model '{m}' (known: {', '.join(MODELS)})")
+        if m not in MODELS + EXTRA_MODELS:
+            p.error(f"--models: unknown model '{m}' (known: "
+                    f"{', '.join(MODELS + EXTRA_MODELS)})")
     if args.seq_len < 1:
         p.error("--seq-len must be at least 1")
     return args
@@ -200,7 +208,7 @@ def export(name, args):
     import torch
 
     torch.manual_seed(args.seed)
-    if name in ("resnet50", "mobilenet_v2"):
+    if name in ("resnet50", "resnet101", "mobilenet_v2"):
         import torchvision
 
         model = getattr(torchvision.models, name)(weights=None)
