@@ -54,9 +54,9 @@ const Command kCommands[] = {
     {"inspect", "Show a model's ops, shapes, parameter count and FLOPs",
      nullptr, nullptr, declareInspect},
     {"db",
-     "Import, export and show the records of the tuning database (lathe db "
-     "import|export|show)",
-     nullptr, nullptr, declareDB, "<import|export|show>"},
+     "Import, export and show the records of the tuning database, and train "
+     "the cost model on them (lathe db import|export|show|train)",
+     nullptr, nullptr, declareDB, "<import|export|show|train>"},
 };
 } // namespace
 
