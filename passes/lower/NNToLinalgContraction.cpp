@@ -257,6 +257,95 @@ static Value pixelMatmul(OpBuilder &b, Location loc, Value pixels,
   return reshapeTo(b, loc, product, type);
 }
 
+/// A channels-last depthwise convolution of `input` ([N, IH, IW, C]) by
+/// `weight` ([KH, KW, C]) with padding `pads` (top, left, bottom, right),
+/// computed without a padded copy of its input: the output pixels whose
+/// windows lie inside the input (the interior) read it directly; the border
+/// strips around them (top and bottom rows, then the left and right columns
+/// between) each read a small padded slice. Each part accumulates from
+/// zeros into its slice of the result, the interior last (it is the
+/// kernel's anchor, the op a tuned config describes). Null when there is no
+/// interior (the caller pads the whole input then).
+static Value splitPaddedDepthwise(OpBuilder &b, Location loc, Value input,
+                                  Value weight, RankedTensorType type,
+                                  ArrayRef<int64_t> pads,
+                                  ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> dilations) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  int64_t n = type.getDimSize(0), oh = type.getDimSize(1),
+          ow = type.getDimSize(2), c = type.getDimSize(3);
+  int64_t ih = inType.getDimSize(1), iw = inType.getDimSize(2);
+  int64_t kh = weightType.getDimSize(0), kw = weightType.getDimSize(1);
+  // The outputs [first, end) of one dimension whose windows are inside it:
+  // s * o - pad >= 0 and s * o - pad + d * (k - 1) <= size - 1.
+  auto interior = [](int64_t size, int64_t out, int64_t k, int64_t s, int64_t d,
+                     int64_t pad) -> std::pair<int64_t, int64_t> {
+    int64_t first = (pad + s - 1) / s;
+    int64_t lastNumerator = size - 1 - d * (k - 1) + pad;
+    int64_t end = lastNumerator < 0 ? 0 : lastNumerator / s + 1;
+    return {first, std::min(end, out)};
+  };
+  auto [h0, h1] = interior(ih, oh, kh, strides[0], dilations[0], pads[0]);
+  auto [w0, w1] = interior(iw, ow, kw, strides[1], dilations[1], pads[1]);
+  if (h0 >= h1 || w0 >= w1)
+    return Value();
+
+  Type elementType = type.getElementType();
+  Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(elementType));
+  auto i64s = [&](ArrayRef<int64_t> v) { return b.getDenseI64ArrayAttr(v); };
+  Attribute strideAttr = b.getI64TensorAttr(strides);
+  Attribute dilationAttr = b.getI64TensorAttr(dilations);
+  Value result = emptyTensor(b, loc, type);
+  // Output rows [r0, r1) and columns [c0, c1).
+  auto part = [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    if (r0 >= r1 || c0 >= c1)
+      return;
+    // The input window of the part, [rows0, rows1) x [cols0, cols1), in
+    // the coordinates of the unpadded input.
+    int64_t rows0 = strides[0] * r0 - pads[0];
+    int64_t rows1 =
+        strides[0] * (r1 - 1) - pads[0] + dilations[0] * (kh - 1) + 1;
+    int64_t cols0 = strides[1] * c0 - pads[1];
+    int64_t cols1 =
+        strides[1] * (c1 - 1) - pads[1] + dilations[1] * (kw - 1) + 1;
+    int64_t top = std::max<int64_t>(0, -rows0),
+            left = std::max<int64_t>(0, -cols0);
+    int64_t bottom = std::max<int64_t>(0, rows1 - ih);
+    int64_t right = std::max<int64_t>(0, cols1 - iw);
+    int64_t inRows = std::min(rows1, ih) - std::max<int64_t>(0, rows0);
+    int64_t inCols = std::min(cols1, iw) - std::max<int64_t>(0, cols0);
+    Value window = b.create<tensor::ExtractSliceOp>(
+        loc, RankedTensorType::get({n, inRows, inCols, c}, elementType), input,
+        ValueRange{}, ValueRange{}, ValueRange{},
+        i64s({0, std::max<int64_t>(0, rows0), std::max<int64_t>(0, cols0), 0}),
+        i64s({n, inRows, inCols, c}), i64s({1, 1, 1, 1}));
+    if (top || left || bottom || right)
+      window = padConstant(b, loc, window, {0, top, left, 0},
+                           {0, bottom, right, 0}, b.getZeroAttr(elementType));
+    SmallVector<int64_t> offsets = {0, r0, c0, 0},
+                         sizes = {n, r1 - r0, c1 - c0, c};
+    auto partType = RankedTensorType::get(sizes, elementType);
+    Value slot = b.create<tensor::ExtractSliceOp>(
+        loc, partType, result, ValueRange{}, ValueRange{}, ValueRange{},
+        i64s(offsets), i64s(sizes), i64s({1, 1, 1, 1}));
+    Value acc = b.create<linalg::FillOp>(loc, zero, slot).getResult(0);
+    Value conv = b.create<linalg::DepthwiseConv2DNhwcHwcOp>(
+                      loc, TypeRange{partType}, ValueRange{window, weight},
+                      ValueRange{acc}, strideAttr, dilationAttr)
+                     .getResult(0);
+    result = b.create<tensor::InsertSliceOp>(
+        loc, conv, result, ValueRange{}, ValueRange{}, ValueRange{},
+        i64s(offsets), i64s(sizes), i64s({1, 1, 1, 1}));
+  };
+  part(0, h0, 0, ow);
+  part(h1, oh, 0, ow);
+  part(h0, h1, 0, w0);
+  part(h0, h1, w1, ow);
+  part(h0, h1, w0, w1);
+  return result;
+}
+
 struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
   /// Channels-last convolutions with at least `im2colMinFilters` filters
   /// (0: none) and a window larger than 1x1 lower to a matmul on im2col.
@@ -291,8 +380,25 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
       low = {0, pads[0], pads[1], 0};
       high = {0, pads[2], pads[3], 0};
     }
-    Value input = padConstant(rewriter, loc, op.getInput(), low, high,
-                              rewriter.getZeroAttr(elementType));
+    // A padded channels-last depthwise convolution reads its interior from
+    // the input as it is (it is memory-bound: a padded copy of its input
+    // took twice its time); see splitPaddedDepthwise.
+    Value dwWeight, splitResult;
+    if (channelsLast && groups != 1) {
+      // Depthwise with multiplier 1: weight [KH, KW, 1, C] -> [KH, KW, C].
+      auto dwType = RankedTensorType::get(
+          {weightType.getDimSize(0), weightType.getDimSize(1), filters},
+          elementType);
+      dwWeight = reshapeTo(rewriter, loc, op.getWeight(), dwType);
+      if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+        splitResult =
+            splitPaddedDepthwise(rewriter, loc, op.getInput(), dwWeight, type,
+                                 pads, op.getStrides(), op.getDilations());
+    }
+    Value input = splitResult
+                      ? op.getInput()
+                      : padConstant(rewriter, loc, op.getInput(), low, high,
+                                    rewriter.getZeroAttr(elementType));
 
     // The accumulator starts as the bias broadcast over N, OH, OW. A
     // channels-last convolution (the scheduled one) starts from zeros and
@@ -316,7 +422,7 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
                        b.create<linalg::YieldOp>(l, args[0]);
                      })
                  .getResult(0);
-    } else {
+    } else if (!splitResult) {
       init = zeros(rewriter, loc, type);
     }
 
@@ -392,17 +498,13 @@ struct Conv2dLowering : StaticShapeLowering<nn::Conv2dOp> {
                        ValueRange{init}, strides, dilations)
                    .getResult(0);
     } else if (channelsLast) {
-      // Depthwise with multiplier 1: weight [KH, KW, 1, C] -> [KH, KW, C].
-      auto dwType = RankedTensorType::get(
-          {weightType.getDimSize(0), weightType.getDimSize(1), filters},
-          elementType);
-      result =
-          rewriter
-              .create<linalg::DepthwiseConv2DNhwcHwcOp>(
-                  loc, TypeRange{type},
-                  ValueRange{input, reshapeTo(rewriter, loc, weight, dwType)},
-                  ValueRange{init}, strides, dilations)
-              .getResult(0);
+      result = splitResult
+                   ? splitResult
+                   : rewriter
+                         .create<linalg::DepthwiseConv2DNhwcHwcOp>(
+                             loc, TypeRange{type}, ValueRange{input, dwWeight},
+                             ValueRange{init}, strides, dilations)
+                         .getResult(0);
     } else if (groups == 1) {
       result = rewriter
                    .create<linalg::Conv2DNchwFchwOp>(

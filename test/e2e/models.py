@@ -206,7 +206,51 @@ def gemms():
     return _model(nodes, inputs, outputs, inits, "gemms")
 
 
+def depthwise():
+    """MobileNetV2's inverted residual blocks: 1x1 expand, Clip(0, 6), 3x3
+    depthwise (stride 1 then 2, padded), Clip, 1x1 project, residual add;
+    and a 5x5 depthwise with asymmetric padding on an odd-sized image and a
+    7x7 one larger than the padded image's interior (no interior at all)."""
+    rng = np.random.default_rng(7)
+    inits = [numpy_helper.from_array(np.array(0, np.float32), "lo"),
+             numpy_helper.from_array(np.array(6, np.float32), "hi")]
+    nodes = []
+
+    def conv(name, x, y, shape, **attrs):
+        inits.append(_weights(rng, name + "_w", shape, 0.3))
+        inits.append(_weights(rng, name + "_b", [shape[0]], 0.1))
+        nodes.append(helper.make_node("Conv", [x, name + "_w", name + "_b"],
+                                      [y], name=name,
+                                      kernel_shape=shape[2:], **attrs))
+
+    def clip(x, y):
+        nodes.append(helper.make_node("Clip", [x, "lo", "hi"], [y],
+                                      name=y + "_clip"))
+
+    # Block 1 (stride 1, residual): 16 -> 48 -> 16 channels on 12x12.
+    conv("e1", "x", "e1c", [48, 16, 1, 1])
+    clip("e1c", "e1r")
+    conv("d1", "e1r", "d1c", [48, 1, 3, 3], group=48, pads=[1, 1, 1, 1])
+    clip("d1c", "d1r")
+    conv("p1", "d1r", "p1c", [16, 48, 1, 1])
+    nodes.append(helper.make_node("Add", ["p1c", "x"], ["a1"], name="add1"))
+    # Block 2 (stride 2): 16 -> 32 channels, 12x12 -> 6x6.
+    conv("e2", "a1", "e2c", [32, 16, 1, 1])
+    clip("e2c", "e2r")
+    conv("d2", "e2r", "d2c", [32, 1, 3, 3], group=32, pads=[1, 1, 1, 1],
+         strides=[2, 2])
+    clip("d2c", "d2r")
+    # 5x5, asymmetric padding, stride 2 on the odd 6x6 -> 3x3... then 7x7
+    # with padding 3 on 3x3: every output's window reaches out of the image.
+    conv("d3", "d2r", "d3c", [32, 1, 5, 5], group=32, pads=[2, 1, 1, 2],
+         strides=[2, 2])
+    conv("d4", "d3c", "y", [32, 1, 7, 7], group=32, pads=[3, 3, 3, 3])
+    return _model(nodes, [_io("x", [1, 16, 12, 12])], [_io("y", [1, 32, 3, 3])],
+                  inits, "depthwise")
+
+
 MODELS = {"mlp": mlp, "cnn": cnn, "residual": residual,
+          "depthwise": depthwise,
           "attention": attention, "folding": folding, "gemms": gemms}
 
 

@@ -527,13 +527,57 @@ func.func @conv2d_channels_last(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>
 // -----
 
 // Channels-last depthwise: weight [KH, KW, 1, C] collapsed to [KH, KW, C].
+// With padding, the output is computed in parts, each from zeros into its
+// slice of the result: the top and bottom rows, then the left and right
+// columns between them, from small padded slices of the input, and last
+// the interior from the input as it is (no padded copy of the input).
 // CHECK-LABEL: func @depthwise_channels_last
 // CHECK: %[[W:.+]] = tensor.collapse_shape %arg1 {{.+}} : tensor<3x3x1x4xf32> into tensor<3x3x4xf32>
-// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.+}} ins(%{{.+}}, %[[W]] : tensor<1x8x8x4xf32>, tensor<3x3x4xf32>)
+// CHECK: tensor.empty() : tensor<1x6x6x4xf32>
+// CHECK: tensor.extract_slice %arg0[0, 0, 0, 0] [1, 2, 6, 4]
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.+}} ins(%{{.+}}, %[[W]] : tensor<1x3x8x4xf32>, tensor<3x3x4xf32>) outs(%{{.+}} : tensor<1x1x6x4xf32>)
+// CHECK: tensor.insert_slice {{.+}}[0, 0, 0, 0] [1, 1, 6, 4]
+// CHECK: tensor.extract_slice %arg0[0, 4, 0, 0] [1, 2, 6, 4]
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.+}} ins(%{{.+}}, %[[W]] : tensor<1x3x8x4xf32>, tensor<3x3x4xf32>) outs(%{{.+}} : tensor<1x1x6x4xf32>)
+// CHECK: tensor.insert_slice {{.+}}[0, 5, 0, 0] [1, 1, 6, 4]
+// CHECK: tensor.extract_slice %arg0[0, 0, 0, 0] [1, 6, 2, 4]
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.+}} ins(%{{.+}}, %[[W]] : tensor<1x6x3x4xf32>, tensor<3x3x4xf32>) outs(%{{.+}} : tensor<1x4x1x4xf32>)
+// CHECK: tensor.insert_slice {{.+}}[0, 1, 0, 0] [1, 4, 1, 4]
+// CHECK: tensor.extract_slice %arg0[0, 0, 4, 0] [1, 6, 2, 4]
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.+}} ins(%{{.+}}, %[[W]] : tensor<1x6x3x4xf32>, tensor<3x3x4xf32>) outs(%{{.+}} : tensor<1x4x1x4xf32>)
+// CHECK: tensor.insert_slice {{.+}}[0, 1, 5, 0] [1, 4, 1, 4]
+// CHECK: %[[IN:.+]] = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 6, 6, 4]
+// CHECK: %[[SLOT:.+]] = tensor.extract_slice %{{.+}}[0, 1, 1, 0] [1, 4, 4, 4]
+// CHECK: %[[ACC:.+]] = linalg.fill {{.+}} outs(%[[SLOT]] : tensor<1x4x4x4xf32>)
+// CHECK: %[[INTERIOR:.+]] = linalg.depthwise_conv_2d_nhwc_hwc {{.+}} ins(%[[IN]], %[[W]] : tensor<1x6x6x4xf32>, tensor<3x3x4xf32>) outs(%[[ACC]] : tensor<1x4x4x4xf32>)
+// CHECK: %[[RES:.+]] = tensor.insert_slice %[[INTERIOR]] into %{{.+}}[0, 1, 1, 0] [1, 4, 4, 4]
+// CHECK: return %[[RES]]
 func.func @depthwise_channels_last(%x: tensor<1x6x6x4xf32>, %w: tensor<3x3x1x4xf32>) -> tensor<1x6x6x4xf32> {
   %0 = nn.conv2d %x, %w strides [1, 1] pads [1, 1, 1, 1] dilations [1, 1] groups 4 channels_last
       : (tensor<1x6x6x4xf32>, tensor<3x3x1x4xf32>) -> tensor<1x6x6x4xf32>
   return %0 : tensor<1x6x6x4xf32>
+}
+
+// -----
+
+// Stride 2: the last output row and column read inside the input, so
+// only a top row and a left column need padding.
+// CHECK-LABEL: func @depthwise_channels_last_strided
+// CHECK: tensor.extract_slice %arg0[0, 0, 0, 0] [1, 2, 8, 4]
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.+}} outs(%{{.+}} : tensor<1x1x4x4xf32>)
+// CHECK: tensor.insert_slice {{.+}}[0, 0, 0, 0] [1, 1, 4, 4]
+// CHECK: tensor.extract_slice %arg0[0, 1, 0, 0] [1, 7, 2, 4]
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.+}} outs(%{{.+}} : tensor<1x3x1x4xf32>)
+// CHECK: tensor.insert_slice {{.+}}[0, 1, 0, 0] [1, 3, 1, 4]
+// CHECK: tensor.extract_slice %arg0[0, 1, 1, 0] [1, 7, 7, 4]
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.+}} ins(%{{.+}} : tensor<1x7x7x4xf32>, tensor<3x3x4xf32>) outs(%{{.+}} : tensor<1x3x3x4xf32>)
+// CHECK: tensor.insert_slice {{.+}}[0, 1, 1, 0] [1, 3, 3, 4]
+// CHECK-NOT: depthwise
+func.func @depthwise_channels_last_strided(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x1x4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = nn.conv2d %x, %w strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] groups 4 channels_last
+      : (tensor<1x8x8x4xf32>, tensor<3x3x1x4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
 }
 
 // -----
