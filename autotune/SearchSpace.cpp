@@ -147,10 +147,13 @@ sched::ConfigAttr SearchSpace::encode(const Knobs &k) const {
   // The default's packs, with the register tiles of their loops, and
   // operand 0's where chosen.
   SmallVector<sched::PackAttr> packs;
-  auto addPack = [&](int64_t operand, ArrayRef<int64_t> dims) {
+  // A pack the default has keeps its loops' register tiles, even of 1 (an
+  // odd N packs B in panels of one column); operand 0's pack, which the
+  // tuner adds, needs a register tile above 1.
+  auto addPack = [&](int64_t operand, ArrayRef<int64_t> dims, bool added) {
     SmallVector<int64_t> tiles;
     for (int64_t d : dims) {
-      if (k.reg.empty() || k.reg[d] <= 1)
+      if (k.reg.empty() || (added && k.reg[d] <= 1))
         return;
       tiles.push_back(k.reg[d]);
     }
@@ -161,13 +164,13 @@ sched::ConfigAttr SearchSpace::encode(const Knobs &k) const {
     if (p.getOperand() == 0) {
       defaultPacksA = true;
       if (k.packA)
-        addPack(0, p.getDims());
+        addPack(0, p.getDims(), /*added=*/false);
       continue;
     }
-    addPack(p.getOperand(), p.getDims());
+    addPack(p.getOperand(), p.getDims(), /*added=*/false);
   }
   if (k.packA && !defaultPacksA && packableA)
-    addPack(0, {rowDims.front()});
+    addPack(0, {rowDims.front()}, /*added=*/true);
   // Operand 0's pack first, as the default schedule writes them.
   llvm::stable_sort(packs, [](sched::PackAttr a, sched::PackAttr b) {
     return a.getOperand() < b.getOperand();
@@ -181,9 +184,11 @@ int64_t SearchSpace::registerCost(ArrayRef<int64_t> reg) const {
     return 0;
   int64_t vectors =
       laneDim >= 0 ? (reg[laneDim] + lanes - 1) / lanes : int64_t(1);
+  // Every parallel loop's register tile multiplies the accumulators.
   int64_t rows = 1;
-  for (int64_t d : rowDims)
-    rows *= reg[d];
+  for (auto [d, tile] : llvm::enumerate(reg))
+    if (int64_t(d) != laneDim && !anchor.reduction[d] && tile > 1)
+      rows *= tile;
   if (inputRegisters)
     return 2 * rows * vectors + vectors;
   return rows * vectors + vectors + 1;
@@ -276,9 +281,15 @@ std::optional<std::string> SearchSpace::check(sched::ConfigAttr config) const {
     if (d < 0 || d >= loops || anchor.reduction[d])
       return "loop " + std::to_string(d) + " cannot run on threads";
   }
+  if (k.interchange.empty() != defaultConfig.getInterchange().empty())
+    return std::string("its interchange is not a permutation of the "
+                       "default's loop order");
   if (!k.interchange.empty()) {
-    if (int64_t(k.interchange.size()) != loops)
-      return std::string("its interchange is not a permutation");
+    SmallVector<int64_t> sorted(k.interchange);
+    llvm::sort(sorted);
+    for (int64_t d = 0; d < loops; ++d)
+      if (int64_t(sorted.size()) != loops || sorted[d] != d)
+        return std::string("its interchange is not a permutation");
     if (anchor.opName == "linalg.batch_matmul" && k.interchange[0] != 0)
       return std::string("a batch_matmul's batch loop stays outermost");
   }
@@ -286,7 +297,7 @@ std::optional<std::string> SearchSpace::check(sched::ConfigAttr config) const {
     return "unroll " + std::to_string(k.unroll) + " is not 1, 2, 4 or 8";
   for (sched::PackAttr p : config.getPacks()) {
     for (auto [d, t] : llvm::zip(p.getDims(), p.getTiles()))
-      if (k.reg.empty() || k.reg[d] != t || t <= 1)
+      if (k.reg.empty() || k.reg[d] != t)
         return "the pack of operand " + std::to_string(p.getOperand()) +
                " does not use the register tile of loop " + std::to_string(d);
   }

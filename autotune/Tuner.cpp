@@ -377,7 +377,8 @@ Error Tuner::prepareTask(Task &task) {
     }
     if (report.reused) {
       report.note = "reused " + std::to_string(records->size()) +
-                    " records of earlier runs";
+                    (records->size() == 1 ? " record" : " records") +
+                    " of earlier runs";
       return Error::success();
     }
   }
@@ -393,6 +394,21 @@ Error Tuner::prepareTask(Task &task) {
   }
   report.defaultUs = report.bestUs = measured->medianUs;
   task.reference = std::move(measured->outputs);
+  // Retuning goes on from the workload's earlier records: none is measured
+  // again, and the best are the first round's parents.
+  if (report.tunable && options.retune) {
+    auto records = db.records(report.workload, targetKey);
+    if (!records)
+      return records.takeError();
+    for (const TuningRecord &r : *records) {
+      task.tried.insert(r.config);
+      if (r.status == TrialStatus::Ok && r.config != task.defaultText)
+        task.ranked.insert(
+            llvm::lower_bound(task.ranked,
+                              std::make_pair(r.medianUs, r.config)),
+            {r.medianUs, r.config});
+    }
+  }
   if (report.tunable) {
     task.tried.insert(task.defaultText);
     TuningRecord record;

@@ -311,6 +311,9 @@ int runTune(const TuneCommandOptions &o, StringRef modelPath) {
              << "'; starting from the analytical model\n";
   } else if (o.costModel != "analytical") {
     options.costModelPath = o.costModel;
+    if (!sys::fs::exists(options.costModelPath))
+      return fail("--cost-model: no such file '" + options.costModelPath +
+                  "' (give an XGBoost model, 'pretrained' or 'analytical')");
   }
 
   std::string dbPath = o.db.getNumOccurrences() ? o.db.getValue()
