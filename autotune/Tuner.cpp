@@ -752,12 +752,19 @@ Error Tuner::runRound(Task &task) {
   std::vector<size_t> order(ranked.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
-  // Seeds of similar workloads go first in the first round.
-  size_t seedCount =
-      task.rounds == 0 ? std::min(task.seeds.size(), ranked.size()) : 0;
-  std::stable_sort(
-      order.begin() + seedCount, order.end(),
-      [&](size_t a, size_t b) { return (*scores)[a] > (*scores)[b]; });
+  // Seeds of similar workloads go first in the first round, then the
+  // best-scored.
+  std::set<std::string> seedTexts;
+  if (task.rounds == 0)
+    for (sched::ConfigAttr seed : task.seeds)
+      seedTexts.insert(printConfig(seed));
+  auto isSeed = [&](size_t i) {
+    return seedTexts.count(printConfig(ranked[i])) != 0;
+  };
+  auto rest = std::stable_partition(order.begin(), order.end(), isSeed);
+  std::stable_sort(rest, order.end(), [&](size_t a, size_t b) {
+    return (*scores)[a] > (*scores)[b];
+  });
   size_t measureCount =
       std::min<size_t>(options.measurementsPerRound, ranked.size());
   size_t explore = size_t(std::round(options.epsilon * measureCount));

@@ -167,6 +167,40 @@ TEST_F(TunerTest, ALaterRunReusesTheRecords) {
   EXPECT_EQ(*count, 11u);
 }
 
+TEST_F(TunerTest, SimilarWorkloadsSeedTheFirstRound) {
+  llvm::Expected<TuneReport> first = tuneModel(*module, *db, smallSearch(10));
+  ASSERT_TRUE(bool(first)) << llvm::toString(first.takeError());
+  auto best = db->best(first->tasks[0].workload,
+                       codegen::tuningKey(codegen::detectHost()));
+  ASSERT_TRUE(bool(best) && *best);
+  std::string bestConfig = (*best)->config;
+
+  // The same layer twice as wide: another workload, in whose space the
+  // first one's best config is valid (every tile still divides).
+  mlir::OwningOpRef<mlir::ModuleOp> wider =
+      mlir::parseSourceString<mlir::ModuleOp>(R"mlir(
+    func.func @main(%x: tensor<64x96xf32>, %w: tensor<96x256xf32>) -> tensor<64x256xf32> {
+      %0 = nn.matmul %x, %w : (tensor<64x96xf32>, tensor<96x256xf32>) -> tensor<64x256xf32>
+      %1 = nn.relu %0 : tensor<64x256xf32>
+      return %1 : tensor<64x256xf32>
+    })mlir",
+                                              ctx.get());
+  ASSERT_TRUE(wider);
+  llvm::Expected<TuneReport> second = tuneModel(*wider, *db, smallSearch(3));
+  ASSERT_TRUE(bool(second)) << llvm::toString(second.takeError());
+  ASSERT_EQ(second->tasks.size(), 1u);
+  EXPECT_NE(second->tasks[0].workload, first->tasks[0].workload);
+  auto records = db->records(second->tasks[0].workload,
+                             codegen::tuningKey(codegen::detectHost()));
+  ASSERT_TRUE(bool(records));
+  ASSERT_EQ(records->size(), 3u);
+  EXPECT_EQ((*records)[0].note, "default schedule");
+  // Its first candidate measured is the other workload's best (unless that
+  // is its default).
+  if (bestConfig != (*records)[0].config)
+    EXPECT_EQ((*records)[1].config, bestConfig);
+}
+
 TEST_F(TunerTest, Errors) {
   TuneOptions none;
   llvm::Expected<TuneReport> noBudget = tuneModel(*module, *db, none);
