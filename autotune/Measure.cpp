@@ -417,6 +417,7 @@ lathe::autotune::measureInChild(const std::function<llvm::Error()> &runOnce,
     cursor += output.size();
   }
 
+  result.timesUs = measured;
   std::sort(measured.begin(), measured.end());
   size_t n = measured.size();
   result.status = TrialStatus::Ok;

@@ -76,6 +76,9 @@ struct Measurement {
   /// The bytes of every output buffer after the last run, in the order of
   /// the `outputs` given to measureInChild (Ok only).
   std::vector<std::vector<uint8_t>> outputs;
+  /// Every timed run's time in microseconds, in the order they ran (Ok
+  /// only): a runOnce that alternates two candidates splits them by parity.
+  std::vector<double> timesUs;
 };
 
 /// Measures the candidate `runOnce` (one execution, writing its results into

@@ -19,8 +19,10 @@
 //     retrained on all measurements with features.
 // The scheduler gives every task one round, then the next round to the
 // task with the largest expected gain: uses x best latency x potential,
-// where potential is the relative gain of its last two rounds (at least
-// 2%), capped by the gap to its FMA roofline.
+// where potential is the relative gain of its last two rounds, at least
+// 0.1 / its rounds so far, capped by the gap to its FMA roofline. Every
+// candidate is timed in one child alternately with its task's best so
+// far, and its latency is that best's times their ratio.
 //
 //===----------------------------------------------------------------------===//
 
@@ -102,6 +104,10 @@ struct Task {
   std::set<std::string> tried;
   /// Ok measurements, fastest first: (median µs, config).
   std::vector<std::pair<double, std::string>> ranked;
+  /// The compiled kernel with the best config so far (the default at
+  /// first), which every candidate is timed against, and its latency.
+  std::unique_ptr<JITModel> incumbent;
+  double incumbentUs = 0;
   /// Configs of similar workloads to try first.
   std::vector<sched::ConfigAttr> seeds;
   int rounds = 0;
@@ -199,6 +205,9 @@ private:
   Clock::time_point start;
 
   std::vector<Task> tasks;
+  /// The candidate measure() just found faster than the incumbent; trial()
+  /// makes it the incumbent once its output is checked.
+  std::unique_ptr<JITModel> pendingIncumbent;
   std::unique_ptr<cost_model::CostModel> costModel;
   std::string costModelName;
   std::vector<cost_model::RankingRecord> training;
@@ -310,13 +319,7 @@ Error Tuner::prepareTask(Task &task) {
   OwningOpRef<ModuleOp> scheduled = ws.linalg->clone();
   {
     PassManager pm(ws.ctx.get());
-    DefaultSchedulePassOptions target;
-    target.vectorBits = pipeline.vectorBits;
-    target.vectorRegisters = pipeline.vectorRegisters;
-    target.l1Bytes = pipeline.l1Bytes;
-    target.l2Bytes = pipeline.l2Bytes;
-    target.cores = pipeline.cores;
-    pm.addPass(createDefaultSchedulePass(target));
+    addDefaultSchedulePass(pm, pipeline);
     if (failed(pm.run(*scheduled)))
       return makeError("the default schedule failed on " + task.kernelName);
   }
@@ -458,27 +461,85 @@ Expected<Measurement> Tuner::measure(Task &task, Workspace &ws,
     failed.note = llvm::toString(compiled.takeError());
     return failed;
   }
-  JITModel &kernel = **compiled;
-  if (task.inputs.empty() && !kernel.inputs().empty())
-    task.inputs = makeInputs(kernel.inputs(), rng);
-  std::vector<std::vector<uint8_t>> outputs;
-  for (const TensorSpec &spec : kernel.outputs())
-    outputs.emplace_back(spec.numBytes(), 0);
-  task.outputSpecs.assign(kernel.outputs().begin(), kernel.outputs().end());
+  std::unique_ptr<JITModel> kernel = std::move(*compiled);
+  if (task.inputs.empty() && !kernel->inputs().empty())
+    task.inputs = makeInputs(kernel->inputs(), rng);
+  task.outputSpecs.assign(kernel->outputs().begin(), kernel->outputs().end());
   std::vector<const void *> inPtrs;
   for (auto &b : task.inputs)
     inPtrs.push_back(b.data());
-  std::vector<void *> outPtrs;
-  std::vector<llvm::MutableArrayRef<uint8_t>> outRefs;
-  for (auto &b : outputs) {
-    outPtrs.push_back(b.data());
-    outRefs.emplace_back(b);
-  }
+  auto buffers = [&](std::vector<std::vector<uint8_t>> &storage) {
+    storage.clear();
+    for (const TensorSpec &spec : kernel->outputs())
+      storage.emplace_back(spec.numBytes(), 0);
+    std::vector<void *> ptrs;
+    for (auto &b : storage)
+      ptrs.push_back(b.data());
+    return ptrs;
+  };
+  std::vector<std::vector<uint8_t>> outputs, scratch;
+  std::vector<void *> outPtrs = buffers(outputs),
+                      scratchPtrs = buffers(scratch);
+  std::vector<llvm::MutableArrayRef<uint8_t>> outRefs(outputs.begin(),
+                                                      outputs.end());
   MeasureOptions measureOptions = options.measure;
   if (options.coldCaches)
     measureOptions.flushBytes = 4 * host.l2Bytes;
-  return measureInChild([&] { return kernel.run(inPtrs, outPtrs); }, outRefs,
-                        measureOptions);
+
+  // The first measurement of a task (its default) is timed alone; it
+  // becomes the incumbent.
+  JITModel *incumbent = task.incumbent.get();
+  if (!incumbent) {
+    Expected<Measurement> measured = measureInChild(
+        [&] { return kernel->run(inPtrs, outPtrs); }, outRefs, measureOptions);
+    if (measured && measured->status == TrialStatus::Ok) {
+      task.incumbent = std::move(kernel);
+      task.incumbentUs = measured->medianUs;
+    }
+    return measured;
+  }
+
+  // A candidate runs alternately with the task's best so far, in one child:
+  // the two see the same machine (other processes, clocks, caches), so
+  // their ratio is far steadier than two separate medians, which drift by
+  // +-8% between processes on a shared machine (and the best of many
+  // noisy medians is an optimistic pick). The candidate's latency is the
+  // best's times that ratio. The best writes into scratch buffers: the
+  // outputs that come back are the candidate's.
+  MeasureOptions paired = measureOptions;
+  paired.warmupRuns = 2 * std::max(1u, measureOptions.warmupRuns);
+  paired.repeats = 2 * measureOptions.repeats;
+  paired.minRepeatSeconds = 2 * measureOptions.minRepeatSeconds;
+  paired.maxRepeats = 2 * measureOptions.maxRepeats;
+  unsigned call = 0;
+  Expected<Measurement> measured = measureInChild(
+      [&]() -> Error {
+        return call++ % 2 ? kernel->run(inPtrs, outPtrs)
+                          : incumbent->run(inPtrs, scratchPtrs);
+      },
+      outRefs, paired);
+  if (!measured || measured->status != TrialStatus::Ok)
+    return measured;
+  // Timed runs alternate best, candidate, ... (the warm-up runs are even).
+  std::vector<double> best, candidate;
+  for (auto [i, us] : llvm::enumerate(measured->timesUs))
+    (i % 2 ? candidate : best).push_back(us);
+  if (candidate.empty() || best.empty())
+    return makeError("a paired measurement of " + task.kernelName +
+                     " came back with too few runs");
+  auto median = [](std::vector<double> v) {
+    llvm::sort(v);
+    size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  };
+  double scale = task.incumbentUs / median(best);
+  measured->medianUs = median(candidate) * scale;
+  measured->minUs = *llvm::min_element(candidate) * scale;
+  measured->maxUs = *llvm::max_element(candidate) * scale;
+  measured->repeats = candidate.size();
+  if (measured->medianUs < task.incumbentUs)
+    pendingIncumbent = std::move(kernel);
+  return measured;
 }
 
 Expected<cost_model::KernelFeatures>
@@ -562,6 +623,10 @@ Error Tuner::trial(Task &task, Workspace &ws, sched::ConfigAttr config,
     }
   }
   if (record.status == TrialStatus::Ok) {
+    if (pendingIncumbent) {
+      task.incumbent = std::move(pendingIncumbent);
+      task.incumbentUs = measured->medianUs;
+    }
     record.medianUs = measured->medianUs;
     record.minUs = measured->minUs;
     record.maxUs = measured->maxUs;
@@ -575,6 +640,7 @@ Error Tuner::trial(Task &task, Workspace &ws, sched::ConfigAttr config,
   } else {
     ++task.report.failed;
   }
+  pendingIncumbent.reset();
   record.unixTime = std::time(nullptr);
   if (Expected<int64_t> id = db.add(record); !id)
     return id.takeError();
@@ -807,7 +873,10 @@ Task *Tuner::nextTask() {
       double before = task.history.size() >= 3
                           ? task.history[task.history.size() - 3]
                           : task.report.defaultUs;
-      potential = std::max(0.02, (before - best) / best);
+      // What its last two rounds gained, or, where they gained little, an
+      // allowance that shrinks with every round it has had: a kernel that
+      // stopped improving yields to those tried less.
+      potential = std::max(0.1 / task.rounds, (before - best) / best);
     }
     double roofline = peak > 0 ? task.flops / peak * 1e6 : 0;
     if (roofline > 0 && best > 0)

@@ -132,6 +132,17 @@ void lathe::buildCPUBufferizationPipeline(OpPassManager &pm,
   buildCPUKernelLoweringPipeline(pm, options);
 }
 
+void lathe::addDefaultSchedulePass(OpPassManager &pm,
+                                   const CPUPipelineOptions &options) {
+  DefaultSchedulePassOptions target;
+  target.vectorBits = options.vectorBits;
+  target.vectorRegisters = options.vectorRegisters;
+  target.l1Bytes = options.l1Bytes;
+  target.l2Bytes = options.l2Bytes;
+  target.cores = options.cores;
+  pm.addPass(createDefaultSchedulePass(target));
+}
+
 void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
                                            const CPUPipelineOptions &options) {
   buildNNToLinalgPipeline(pm, options.schedule ? options.im2colMinFilters : 0);
@@ -139,12 +150,6 @@ void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
   // Schedules on tensors: configs for the ops that have none, then tiles
   // and vector FMAs (the accumulators hoisted into registers).
   if (options.schedule) {
-    DefaultSchedulePassOptions target;
-    target.vectorBits = options.vectorBits;
-    target.vectorRegisters = options.vectorRegisters;
-    target.l1Bytes = options.l1Bytes;
-    target.l2Bytes = options.l2Bytes;
-    target.cores = options.cores;
     // Tuned configs first: the default schedule keeps the configs it finds.
     if (!options.tuningDB.empty() ||
         (options.givenConfigs && !options.givenConfigs->empty())) {
@@ -153,7 +158,7 @@ void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
       tuned.target = options.tuningTarget;
       pm.addPass(createApplyTunedConfigsPass(tuned, options.givenConfigs));
     }
-    pm.addPass(createDefaultSchedulePass(target));
+    addDefaultSchedulePass(pm, options);
     // Packing adds the run-time copies of non-constant operands, which get
     // their own (default) schedules.
     pm.addNestedPass<func::FuncOp>(createPackPass());
@@ -161,7 +166,7 @@ void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
     // anchor's result space, applied to its tiles while they are in
     // registers or cache rather than in passes over the whole result.
     pm.addNestedPass<func::FuncOp>(createMergeEpiloguesPass());
-    pm.addPass(createDefaultSchedulePass(target));
+    addDefaultSchedulePass(pm, options);
     pm.addNestedPass<func::FuncOp>(createTilePass());
     pm.addNestedPass<func::FuncOp>(createFuseEpiloguePass());
     pm.addNestedPass<func::FuncOp>(createVectorizePass());

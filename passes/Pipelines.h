@@ -153,6 +153,11 @@ void buildCPUGraphPipeline(mlir::OpPassManager &pm,
 void buildCPUBufferizationPipeline(mlir::OpPassManager &pm,
                                    const CPUPipelineOptions &options);
 
+/// Adds lathe-default-schedule with the target facts of `options` (vector
+/// width and registers, cache sizes, cores).
+void addDefaultSchedulePass(mlir::OpPassManager &pm,
+                            const CPUPipelineOptions &options);
+
 /// The part of buildCPUBufferizationPipeline after graph optimization and
 /// fusion: linalg, schedules, bufferization and the memory plan, for a
 /// module whose kernels are formed already.

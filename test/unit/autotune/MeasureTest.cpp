@@ -161,6 +161,9 @@ TEST(MeasureTest, MedianOfEvenCountIsMeanOfMiddleTwo) {
   Measurement m = measure(runOnce, std::nullopt, options);
   ASSERT_EQ(m.status, TrialStatus::Ok) << m.note;
   EXPECT_EQ(m.repeats, 4);
+  ASSERT_EQ(m.timesUs.size(), 4u);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_GE(m.timesUs[i], 10000.0 * (i + 1)) << "run " << i;
   EXPECT_GE(m.minUs, 10000.0);
   EXPECT_LT(m.minUs, 15000.0);
   EXPECT_GE(m.medianUs, 25000.0);
