@@ -151,6 +151,10 @@ std::vector<std::vector<uint8_t>> makeInputs(llvm::ArrayRef<TensorSpec> specs,
 /// which a context keeps until it is destroyed: a workspace lives for one
 /// round, so the tuner's memory does not grow with its trials.
 struct Workspace {
+  /// The bytecode the kernel was read from: its weights' blobs may point
+  /// into it, so it lives as long as the context (declared first, it is
+  /// destroyed last).
+  std::unique_ptr<llvm::SourceMgr> source;
   std::unique_ptr<MLIRContext> ctx;
   OwningOpRef<ModuleOp> kernel, linalg;
 };
@@ -287,9 +291,9 @@ Expected<Workspace> Tuner::openWorkspace(const Task &task) {
       llvm::WritableMemoryBuffer::getNewUninitMemBuffer(
           task.bytecode.size(), task.kernelName, llvm::Align(4096));
   llvm::copy(task.bytecode, buffer->getBufferStart());
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  ws.kernel = parseSourceFile<ModuleOp>(sourceMgr, config);
+  ws.source = std::make_unique<llvm::SourceMgr>();
+  ws.source->AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  ws.kernel = parseSourceFile<ModuleOp>(*ws.source, config);
   if (!ws.kernel)
     return makeError("kernel " + task.kernelName + " could not be read back");
   ws.linalg = ws.kernel->clone();

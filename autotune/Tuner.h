@@ -74,10 +74,12 @@ struct TuneOptions {
   bool retune = false;
   /// How each candidate is timed; the timeout applies to each.
   MeasureOptions measure;
-  /// Time every run with the kernel's data out of the core's caches, as
-  /// inside a model (MeasureOptions::flushBytes: four times the host's L2),
-  /// rather than warm from the previous run.
-  bool coldCaches = true;
+  /// Time every run with the kernel's data out of the core's caches
+  /// (MeasureOptions::flushBytes: four times the host's L2) rather than
+  /// warm from the previous run. Off by default: on ResNet-50, configs
+  /// that won with cold caches (1.2-1.6x per kernel) ran no faster, or
+  /// slower, in the model, where warm timings agreed with the model.
+  bool coldCaches = false;
   /// The XGBoost model to start from (e.g. the pretrained one); empty: the
   /// analytical model until enough measurements to train one.
   std::string costModelPath;

@@ -99,12 +99,12 @@ struct TuneCommandOptions {
                       "against trials (default: next to the database, "
                       "<db>.<model>.svg)"),
              cl::value_desc("path"), cl::sub(sub), cl::cat(category)),
-        warmCaches("warm-caches",
-                   cl::desc("Time each run of a candidate right after the "
-                            "previous one, its data still in cache (by "
-                            "default the core's caches are flushed before "
-                            "every run, as a kernel inside a model finds "
-                            "them)"),
+        coldCaches("cold-caches",
+                   cl::desc("Flush the core's caches before every run of a "
+                            "candidate (4 x L2 of scratch written, untimed); "
+                            "by default each run follows the previous one, "
+                            "its data still in cache, which is what "
+                            "predicts a kernel's time inside the model"),
                    cl::init(false), cl::sub(sub), cl::cat(category)),
         kernels("kernel",
                 cl::desc("Tune only this kernel (a name or workload key as "
@@ -131,7 +131,7 @@ struct TuneCommandOptions {
   cl::opt<uint64_t> seed;
   cl::opt<bool> retune;
   cl::opt<std::string> plot;
-  cl::opt<bool> warmCaches;
+  cl::opt<bool> coldCaches;
   cl::list<std::string> kernels;
   cl::opt<bool> quiet;
   cl::list<std::string> inputShapes;
@@ -284,7 +284,7 @@ int runTune(const TuneCommandOptions &o, StringRef modelPath) {
   // of µs runs are noisy.
   options.measure.minRepeatSeconds = 0.03;
   options.measure.maxRepeats = 200;
-  options.coldCaches = !o.warmCaches;
+  options.coldCaches = o.coldCaches;
   options.onlyKernels.assign(o.kernels.begin(), o.kernels.end());
   // Ranking uses every core; nothing is measured meanwhile.
   options.featureThreads =
