@@ -96,8 +96,10 @@ def ApplyTunedConfigsPass : Pass<"lathe-apply-tuned-configs", "mlir::ModuleOp"> 
     Runs on linalg on tensors, before lathe-default-schedule, which then
     leaves the tuned ops alone.
 
-    A record whose config does not parse as a `#sched.config`, or whose
-    per-loop arrays do not have one entry per loop of the anchor, is
+    A record whose config does not parse as a `#sched.config`, whose
+    per-loop arrays do not have one entry per loop of the anchor, or whose
+    tiles do not divide their loops (a record of the workload as another
+    version of Lathe lowered it), is
     reported as a warning naming the kernel, the workload and the database,
     and the kernel keeps the default schedule. A database that cannot be
     opened (missing, damaged, newer) is an error naming the file. Without

@@ -98,6 +98,20 @@ FailureOr<sched::ConfigAttr> schedule::parseTunedConfig(StringRef text,
   if (!checkLoops(config.getParallelDims(), "parallel") ||
       !checkLoops(config.getInterchange(), "interchange"))
     return failure();
+  // A record of another version of the kernel (the same workload lowered
+  // differently by another Lathe) may not fit its loops: every tile must
+  // divide its loop, as the schedule passes assume.
+  SmallVector<int64_t> ranges = anchor.getStaticLoopRanges();
+  for (sched::TileLevel level : sched::kTileLevels)
+    for (auto [d, tile] : llvm::enumerate(config.getTiles(level)))
+      if (tile > 0 && !ShapedType::isDynamic(ranges[d]) &&
+          ranges[d] % tile != 0) {
+        reason = ("its " + sched::stringifyTileLevel(level) + " tile " +
+                  Twine(tile) + " of loop " + Twine(d) + " does not divide '" +
+                  opName + "''s " + Twine(ranges[d]) + " iterations")
+                     .str();
+        return failure();
+      }
   for (sched::PackAttr pack : config.getPacks()) {
     if (pack.getOperand() < 0 ||
         pack.getOperand() >= int64_t(anchor->getNumOperands())) {

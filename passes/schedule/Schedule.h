@@ -173,8 +173,9 @@ mlir::linalg::LinalgOp getTunableAnchor(mlir::Operation *kernel);
 /// Parses `text`, a tuning record's config, as a `#sched.config` for
 /// `anchor`. Fails, with why in `reason`, when it does not parse (the
 /// parser's message) or does not fit the op: per-loop arrays whose length
-/// differs from the op's loop count, or a pack of an operand the op does
-/// not have or of a loop it does not have.
+/// differs from the op's loop count, a tile that does not divide its loop,
+/// or a pack of an operand the op does not have or of a loop it does not
+/// have.
 mlir::FailureOr<sched::ConfigAttr>
 parseTunedConfig(llvm::StringRef text, mlir::linalg::LinalgOp anchor,
                  std::string &reason);

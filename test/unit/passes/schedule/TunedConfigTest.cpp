@@ -238,6 +238,23 @@ TEST_F(TunedConfigTest, ConfigOfWrongLoopCountWarns) {
   EXPECT_FALSE(configOf("main_k2_matmul", "linalg.matmul"));
 }
 
+TEST_F(TunedConfigTest, TileThatDoesNotDivideItsLoopWarns) {
+  // A record of the workload as another Lathe lowered it: 12 does not
+  // divide the matmul's 32 columns.
+  addRecord("00000000000000aa",
+            "#sched.config<tiles = {l2 = [8, 12, 16], register = [4, 4, 1]}>");
+  FailureOr<unsigned> applied = apply();
+  ASSERT_TRUE(succeeded(applied));
+  EXPECT_EQ(*applied, 0u);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("its l2 tile 12 of loop 1 does not divide "
+                             "'linalg.matmul''s 32 iterations"),
+            std::string::npos)
+      << warnings[0];
+  EXPECT_FALSE(configOf("main_k0_matmul", "linalg.matmul"));
+  EXPECT_FALSE(isTuned("main_k0_matmul"));
+}
+
 TEST_F(TunedConfigTest, PackOfMissingOperandWarns) {
   std::string reason;
   auto kernel = module->lookupSymbol<func::FuncOp>("main_k0_matmul");
