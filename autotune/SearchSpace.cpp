@@ -266,8 +266,10 @@ std::optional<std::string> SearchSpace::check(sched::ConfigAttr config) const {
       return "the register tile of reduction loop " + std::to_string(d) +
              " differs from the default's";
   }
-  if (sched::ConfigAttr expected = encode(k);
-      expected.getVectorSizes() != config.getVectorSizes())
+  // The config as the space would write these knobs: its vector sizes and
+  // packs are derived, so the config's own must be the same.
+  sched::ConfigAttr expected = encode(k);
+  if (expected.getVectorSizes() != config.getVectorSizes())
     return std::string("its vector sizes are not its register tile on the "
                        "default's vector loops");
   if (laneDim >= 0 && !llvm::is_contained(laneWidths(), k.reg[laneDim]))
@@ -301,7 +303,7 @@ std::optional<std::string> SearchSpace::check(sched::ConfigAttr config) const {
         return "the pack of operand " + std::to_string(p.getOperand()) +
                " does not use the register tile of loop " + std::to_string(d);
   }
-  if (encode(k) != config)
+  if (expected != config)
     return std::string("its packs are not the default's (with operand 0 "
                        "optional for a matmul)");
   return std::nullopt;

@@ -21,8 +21,7 @@
 // task with the largest expected gain: uses x best latency x potential,
 // where potential is the relative gain of its last two rounds, at least
 // 0.1 / its rounds so far, capped by the gap to its FMA roofline. A
-// candidate is timed alone, and again when it seems the task's fastest
-// (TuneOptions::paired times it alternately with the task's best).
+// candidate is timed alone, and again when it seems the task's fastest.
 //
 //===----------------------------------------------------------------------===//
 
@@ -97,17 +96,15 @@ struct Task {
   std::string bytecode;
   std::optional<SearchSpace> space;
   std::string defaultText;
-  /// Inputs the kernel is run on, and the default schedule's outputs.
+  /// Inputs the kernel is run on, and the default schedule's outputs with
+  /// the largest magnitude of each (f32; else 0).
   std::vector<std::vector<uint8_t>> inputs, reference;
+  std::vector<double> referencePeaks;
   std::vector<TensorSpec> outputSpecs;
   /// Configs tried (text), failed ones included.
   std::set<std::string> tried;
   /// Ok measurements, fastest first: (median µs, config).
   std::vector<std::pair<double, std::string>> ranked;
-  /// The compiled kernel with the best config so far (the default at
-  /// first), which every candidate is timed against, and its latency.
-  std::unique_ptr<JITModel> incumbent;
-  double incumbentUs = 0;
   /// Configs of similar workloads to try first.
   std::vector<sched::ConfigAttr> seeds;
   int rounds = 0;
@@ -180,6 +177,13 @@ private:
   /// measures it; a config that does not compile is a CompileError.
   Expected<Measurement> measure(Task &task, Workspace &ws,
                                 const std::string &config);
+  /// Adds the record of one measurement of `config` (its status and note
+  /// as given) to the database, keeps an Ok one with features as training
+  /// data, and counts the trial.
+  Error record(Task &task, const std::string &config,
+               const Measurement &measured, TrialStatus status,
+               const std::string &note,
+               const std::optional<cost_model::KernelFeatures> &features);
   /// Measures and records one candidate of `task`.
   Error trial(Task &task, Workspace &ws, sched::ConfigAttr config,
               std::optional<cost_model::KernelFeatures> features);
@@ -209,9 +213,6 @@ private:
   Clock::time_point start;
 
   std::vector<Task> tasks;
-  /// The candidate measure() just found faster than the incumbent; trial()
-  /// makes it the incumbent once its output is checked.
-  std::unique_ptr<JITModel> pendingIncumbent;
   std::unique_ptr<cost_model::CostModel> costModel;
   std::string costModelName;
   std::vector<cost_model::RankingRecord> training;
@@ -401,6 +402,15 @@ Error Tuner::prepareTask(Task &task) {
   }
   report.defaultUs = report.bestUs = measured->medianUs;
   task.reference = std::move(measured->outputs);
+  for (auto [spec, bytes] : llvm::zip(task.outputSpecs, task.reference)) {
+    double peak = 0;
+    if (spec.dtype == DType::f32) {
+      const auto *ref = reinterpret_cast<const float *>(bytes.data());
+      for (int64_t e = 0; e < spec.numElements(); ++e)
+        peak = std::max(peak, double(std::abs(ref[e])));
+    }
+    task.referencePeaks.push_back(peak);
+  }
   // Retuning goes on from the workload's earlier records: none is measured
   // again, and the best are the first round's parents.
   if (report.tunable && options.retune) {
@@ -418,31 +428,15 @@ Error Tuner::prepareTask(Task &task) {
   }
   if (report.tunable) {
     task.tried.insert(task.defaultText);
-    TuningRecord record;
-    record.workloadKey = report.workload;
-    record.target = targetKey;
-    record.config = task.defaultText;
-    record.status = TrialStatus::Ok;
-    record.medianUs = measured->medianUs;
-    record.minUs = measured->minUs;
-    record.maxUs = measured->maxUs;
-    record.repeats = measured->repeats;
-    record.featuresVersion = cost_model::KernelFeatures::kVersion;
-    record.compilerVersion = options.compilerVersion;
-    record.unixTime = std::time(nullptr);
-    record.note = "default schedule";
+    std::optional<cost_model::KernelFeatures> features;
     if (Expected<cost_model::KernelFeatures> f =
-            featuresOf(task, ws, task.defaultText)) {
-      record.features = f->toVector();
-      training.push_back({report.workload, record.features,
-                          1.0 / std::max(1e-3, measured->medianUs)});
-    } else {
+            featuresOf(task, ws, task.defaultText))
+      features = *f;
+    else
       llvm::consumeError(f.takeError());
-    }
-    if (Expected<int64_t> id = db.add(record); !id)
-      return id.takeError();
-    ++result.trials;
-    ++report.trials;
+    if (Error err = record(task, task.defaultText, *measured, TrialStatus::Ok,
+                           "default schedule", features))
+      return err;
   }
   return Error::success();
 }
@@ -472,96 +466,37 @@ Expected<Measurement> Tuner::measure(Task &task, Workspace &ws,
   std::vector<const void *> inPtrs;
   for (auto &b : task.inputs)
     inPtrs.push_back(b.data());
-  auto buffers = [&](std::vector<std::vector<uint8_t>> &storage) {
-    storage.clear();
-    for (const TensorSpec &spec : kernel->outputs())
-      storage.emplace_back(spec.numBytes(), 0);
-    std::vector<void *> ptrs;
-    for (auto &b : storage)
-      ptrs.push_back(b.data());
-    return ptrs;
-  };
-  std::vector<std::vector<uint8_t>> outputs, scratch;
-  std::vector<void *> outPtrs = buffers(outputs),
-                      scratchPtrs = buffers(scratch);
+  std::vector<std::vector<uint8_t>> outputs;
+  std::vector<void *> outPtrs;
+  for (const TensorSpec &spec : kernel->outputs())
+    outputs.emplace_back(spec.numBytes(), 0);
+  for (auto &b : outputs)
+    outPtrs.push_back(b.data());
   std::vector<llvm::MutableArrayRef<uint8_t>> outRefs(outputs.begin(),
                                                       outputs.end());
   MeasureOptions measureOptions = options.measure;
   if (options.coldCaches)
     measureOptions.flushBytes = 4 * host.l2Bytes;
 
-  // Timed alone (the default): a task's first measurement, and every one
-  // unless `paired`. A candidate that seems faster than the task's best is
-  // timed again in a new child and keeps the slower of the two medians:
-  // medians drift +-8% between processes, and the fastest of many is an
-  // optimistic pick.
-  JITModel *incumbent = task.incumbent.get();
-  if (!incumbent || !options.paired) {
-    auto solo = [&] {
-      return measureInChild([&] { return kernel->run(inPtrs, outPtrs); },
-                            outRefs, measureOptions);
-    };
-    Expected<Measurement> measured = solo();
-    if (!measured || measured->status != TrialStatus::Ok)
-      return measured;
-    if (!incumbent) {
-      task.incumbent = std::move(kernel);
-      task.incumbentUs = measured->medianUs;
-      return measured;
-    }
-    if (measured->medianUs < task.best()) {
-      Expected<Measurement> again = solo();
-      if (!again || again->status != TrialStatus::Ok)
-        return again;
-      if (again->medianUs > measured->medianUs) {
-        again->minUs = std::min(again->minUs, measured->minUs);
-        again->maxUs = std::max(again->maxUs, measured->maxUs);
-        measured = std::move(again);
-      }
-    }
-    return measured;
-  }
-
-  // A candidate runs alternately with the task's best so far, in one child:
-  // the two see the same machine (other processes, clocks, caches), so
-  // their ratio is far steadier than two separate medians, which drift by
-  // +-8% between processes on a shared machine (and the best of many
-  // noisy medians is an optimistic pick). The candidate's latency is the
-  // best's times that ratio. The best writes into scratch buffers: the
-  // outputs that come back are the candidate's.
-  MeasureOptions paired = measureOptions;
-  paired.warmupRuns = 2 * std::max(1u, measureOptions.warmupRuns);
-  paired.repeats = 2 * measureOptions.repeats;
-  paired.minRepeatSeconds = 2 * measureOptions.minRepeatSeconds;
-  paired.maxRepeats = 2 * measureOptions.maxRepeats;
-  unsigned call = 0;
-  Expected<Measurement> measured = measureInChild(
-      [&]() -> Error {
-        return call++ % 2 ? kernel->run(inPtrs, outPtrs)
-                          : incumbent->run(inPtrs, scratchPtrs);
-      },
-      outRefs, paired);
-  if (!measured || measured->status != TrialStatus::Ok)
-    return measured;
-  // Timed runs alternate best, candidate, ... (the warm-up runs are even).
-  std::vector<double> best, candidate;
-  for (auto [i, us] : llvm::enumerate(measured->timesUs))
-    (i % 2 ? candidate : best).push_back(us);
-  if (candidate.empty() || best.empty())
-    return makeError("a paired measurement of " + task.kernelName +
-                     " came back with too few runs");
-  auto median = [](std::vector<double> v) {
-    llvm::sort(v);
-    size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  // A candidate that seems faster than the task's best is timed again in a
+  // new child and keeps the slower of the two medians: medians drift +-8%
+  // between processes, and the fastest of many is an optimistic pick.
+  auto timeAlone = [&] {
+    return measureInChild([&] { return kernel->run(inPtrs, outPtrs); }, outRefs,
+                          measureOptions);
   };
-  double scale = task.incumbentUs / median(best);
-  measured->medianUs = median(candidate) * scale;
-  measured->minUs = *llvm::min_element(candidate) * scale;
-  measured->maxUs = *llvm::max_element(candidate) * scale;
-  measured->repeats = candidate.size();
-  if (measured->medianUs < task.incumbentUs)
-    pendingIncumbent = std::move(kernel);
+  Expected<Measurement> measured = timeAlone();
+  if (config.empty() || !measured || measured->status != TrialStatus::Ok ||
+      measured->medianUs >= task.best())
+    return measured;
+  Expected<Measurement> again = timeAlone();
+  if (!again || again->status != TrialStatus::Ok)
+    return again;
+  if (again->medianUs > measured->medianUs) {
+    again->minUs = std::min(again->minUs, measured->minUs);
+    again->maxUs = std::max(again->maxUs, measured->maxUs);
+    return again;
+  }
   return measured;
 }
 
@@ -600,26 +535,17 @@ Error Tuner::trial(Task &task, Workspace &ws, sched::ConfigAttr config,
                    std::optional<cost_model::KernelFeatures> features) {
   std::string text = printConfig(config);
   task.tried.insert(text);
-  TuningRecord record;
-  record.workloadKey = task.report.workload;
-  record.target = targetKey;
-  record.config = text;
-  record.featuresVersion = cost_model::KernelFeatures::kVersion;
-  record.compilerVersion = options.compilerVersion;
-  if (features)
-    record.features = features->toVector();
-
   Expected<Measurement> measured = measure(task, ws, text);
   if (!measured)
     return measured.takeError();
-  record.status = measured->status;
-  record.note = measured->note;
-  if (measured->status == TrialStatus::Ok) {
+  TrialStatus status = measured->status;
+  std::string note = measured->note;
+  if (status == TrialStatus::Ok) {
     // The output must be the default schedule's.
     for (size_t i = 0; i < task.reference.size(); ++i) {
       if (i >= measured->outputs.size()) {
-        record.status = TrialStatus::WrongResult;
-        record.note = "output " + std::to_string(i) + " is missing";
+        status = TrialStatus::WrongResult;
+        note = "output " + std::to_string(i) + " is missing";
         break;
       }
       const TensorSpec &spec = task.outputSpecs[i];
@@ -629,48 +555,57 @@ Error Tuner::trial(Task &task, Workspace &ws, sched::ConfigAttr config,
       compare.elementBits = dtypeSize(spec.dtype) * 8;
       compare.rtol = kRelativeTolerance;
       // Elements near zero: an absolute tolerance of the output's scale.
-      double peak = 0;
-      if (spec.dtype == DType::f32) {
-        const auto *ref =
-            reinterpret_cast<const float *>(task.reference[i].data());
-        for (int64_t e = 0; e < spec.numElements(); ++e)
-          peak = std::max(peak, double(std::abs(ref[e])));
-      }
-      compare.atol = 1e-4 * peak + 1e-6;
+      compare.atol = 1e-4 * task.referencePeaks[i] + 1e-6;
       if (std::optional<std::string> mismatch = compareOutput(
               i, measured->outputs[i], task.reference[i], compare)) {
-        record.status = TrialStatus::WrongResult;
-        record.note = *mismatch;
+        status = TrialStatus::WrongResult;
+        note = *mismatch;
         break;
       }
     }
   }
-  if (record.status == TrialStatus::Ok) {
-    if (pendingIncumbent) {
-      task.incumbent = std::move(pendingIncumbent);
-      task.incumbentUs = measured->medianUs;
-    }
-    record.medianUs = measured->medianUs;
-    record.minUs = measured->minUs;
-    record.maxUs = measured->maxUs;
-    record.repeats = measured->repeats;
-    auto pos = llvm::lower_bound(task.ranked,
-                                 std::make_pair(measured->medianUs, text));
-    task.ranked.insert(pos, {measured->medianUs, text});
-    if (features)
-      training.push_back({task.report.workload, record.features,
-                          1.0 / std::max(1e-3, measured->medianUs)});
-  } else {
+  if (status == TrialStatus::Ok)
+    task.ranked.insert(
+        llvm::lower_bound(task.ranked,
+                          std::make_pair(measured->medianUs, text)),
+        {measured->medianUs, text});
+  else
     ++task.report.failed;
+  if (Error err = record(task, text, *measured, status, note, features))
+    return err;
+  result.curve.push_back({result.trials, estimateUs(/*best=*/true)});
+  reportProgress(task);
+  return Error::success();
+}
+
+Error Tuner::record(Task &task, const std::string &config,
+                    const Measurement &measured, TrialStatus status,
+                    const std::string &note,
+                    const std::optional<cost_model::KernelFeatures> &features) {
+  TuningRecord record;
+  record.workloadKey = task.report.workload;
+  record.target = targetKey;
+  record.config = config;
+  record.status = status;
+  record.note = note;
+  if (status == TrialStatus::Ok) {
+    record.medianUs = measured.medianUs;
+    record.minUs = measured.minUs;
+    record.maxUs = measured.maxUs;
+    record.repeats = measured.repeats;
   }
-  pendingIncumbent.reset();
+  record.featuresVersion = cost_model::KernelFeatures::kVersion;
+  if (features)
+    record.features = features->toVector();
+  record.compilerVersion = options.compilerVersion;
   record.unixTime = std::time(nullptr);
   if (Expected<int64_t> id = db.add(record); !id)
     return id.takeError();
+  if (status == TrialStatus::Ok && features)
+    training.push_back({task.report.workload, record.features,
+                        cost_model::throughputOfLatency(measured.medianUs)});
   ++task.report.trials;
   ++result.trials;
-  result.curve.push_back({result.trials, estimateUs(/*best=*/true)});
-  reportProgress(task);
   return Error::success();
 }
 
@@ -695,8 +630,8 @@ Error Tuner::loadCostModel() {
     if (r.target == targetKey && r.status == TrialStatus::Ok &&
         r.featuresVersion == cost_model::KernelFeatures::kVersion &&
         r.features.size() == cost_model::KernelFeatures::size())
-      training.push_back(
-          {r.workloadKey, r.features, 1.0 / std::max(1e-3, r.medianUs)});
+      training.push_back({r.workloadKey, r.features,
+                          cost_model::throughputOfLatency(r.medianUs)});
   return Error::success();
 }
 

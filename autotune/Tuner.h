@@ -74,12 +74,6 @@ struct TuneOptions {
   bool retune = false;
   /// How each candidate is timed; the timeout applies to each.
   MeasureOptions measure;
-  /// Time each candidate in one child alternately with its task's best so
-  /// far, its latency the best's times their ratio (steadier than separate
-  /// medians, but on ResNet-50 it favoured configs that `lathe bench` and
-  /// the model found no faster). Off: each candidate is timed alone, and
-  /// one that seems the fastest is timed again, keeping the slower median.
-  bool paired = false;
   /// Time every run with the kernel's data out of the core's caches
   /// (MeasureOptions::flushBytes: four times the host's L2) rather than
   /// warm from the previous run. Off by default: on ResNet-50, configs

@@ -53,6 +53,10 @@ double pairwiseAccuracy(llvm::ArrayRef<RankingRecord> records,
   return pairs > 0 ? correct / pairs : std::nan("");
 }
 
+double throughputOfLatency(double medianUs) {
+  return 1.0 / std::max(1e-3, medianUs);
+}
+
 llvm::Expected<double> pairwiseAccuracy(const CostModel &model,
                                         llvm::ArrayRef<RankingRecord> records) {
   std::vector<KernelFeatures> candidates;

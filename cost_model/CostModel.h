@@ -54,6 +54,10 @@ struct RankingRecord {
   double throughput = 0;
 };
 
+/// The throughput a ranker learns from a measured median latency in µs:
+/// runs per µs (latencies under 1 ns count as 1 ns).
+double throughputOfLatency(double medianUs);
+
 /// The fraction of pairs of records of the same group with different
 /// throughput whose `scores` are ordered like their throughputs (a tie in
 /// score counts half). `scores[i]` belongs to `records[i]`. NaN when there

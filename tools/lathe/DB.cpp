@@ -202,7 +202,8 @@ struct TrainingData {
 
 /// Reads the records of `db` `lathe db train` learns from (see
 /// TrainingData): Ok records with features of the current version, of
-/// `target` unless it is empty. A record's throughput is 1 / median us.
+/// `target` unless it is empty. A record's throughput is
+/// cost_model::throughputOfLatency of its median.
 Expected<TrainingData> readTrainingData(TuningDatabase &db, StringRef target) {
   Expected<std::vector<TuningRecord>> all = db.allRecords();
   if (!all)
@@ -234,7 +235,7 @@ Expected<TrainingData> readTrainingData(TuningDatabase &db, StringRef target) {
     // neither.)
     byGroup[r.workloadKey + " " + r.target].push_back(
         {r.workloadKey + " " + r.target, std::move(r.features),
-         1.0 / std::max(1e-3, r.medianUs)});
+         cost_model::throughputOfLatency(r.medianUs)});
   }
   for (auto &[key, records] : byGroup) {
     std::set<double> throughputs;
