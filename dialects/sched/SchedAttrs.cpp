@@ -92,6 +92,67 @@ LogicalResult PackAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+namespace {
+/// A per-loop array of a config with the name it has in the syntax.
+struct NamedArray {
+  std::string name;
+  ArrayRef<int64_t> values;
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// GPUConfigAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+GPUConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      ArrayRef<int64_t> block, ArrayRef<int64_t> thread,
+                      ArrayRef<int64_t> reduction) {
+  auto error = [&]() { return emitError() << "#sched.gpu: "; };
+  SmallVector<NamedArray> arrays = {
+      {"block", block}, {"thread", thread}, {"reduction", reduction}};
+  const NamedArray *first = nullptr;
+  for (const NamedArray &a : arrays) {
+    if (a.values.empty())
+      continue;
+    for (auto [i, v] : llvm::enumerate(a.values))
+      if (v < 0)
+        return error() << a.name << "[" << i << "] must be >= 0, got " << v;
+    if (!first) {
+      first = &a;
+      continue;
+    }
+    if (a.values.size() != first->values.size())
+      return error() << "'" << a.name << "' has " << a.values.size()
+                     << " entries but '" << first->name << "' has "
+                     << first->values.size()
+                     << "; every per-loop array needs one entry per loop";
+  }
+  // A thread's tile splits its block's evenly; a loop is either split
+  // across blocks and threads or stepped through as a reduction.
+  for (size_t d = 0; d < thread.size(); ++d) {
+    if (!block.empty() && block[d] > 0 && thread[d] > 0 &&
+        block[d] % thread[d] != 0)
+      return error() << "thread[" << d << "] = " << thread[d]
+                     << " does not divide block[" << d << "] = " << block[d];
+    if (!reduction.empty() && reduction[d] > 0 && thread[d] > 0)
+      return error() << "loop " << d
+                     << " has both a thread tile and a reduction step";
+  }
+  for (size_t d = 0; d < block.size(); ++d)
+    if (!reduction.empty() && reduction[d] > 0 && block[d] > 0)
+      return error() << "loop " << d
+                     << " has both a block tile and a reduction step";
+  return success();
+}
+
+int64_t GPUConfigAttr::getNumLoops() const {
+  for (ArrayRef<int64_t> a : {getBlock(), getThread(), getReduction()})
+    if (!a.empty())
+      return a.size();
+  return 0;
+}
+
 //===----------------------------------------------------------------------===//
 // ConfigAttr
 //===----------------------------------------------------------------------===//
@@ -112,24 +173,13 @@ ArrayRef<int64_t> ConfigAttr::getTiles(TileLevel level) const {
   llvm_unreachable("unknown tile level");
 }
 
-namespace {
-/// A per-loop array of a config with the name it has in the syntax.
-struct NamedArray {
-  std::string name;
-  ArrayRef<int64_t> values;
-};
-} // namespace
-
-LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 ArrayRef<int64_t> outerTiles,
-                                 ArrayRef<int64_t> l3Tiles,
-                                 ArrayRef<int64_t> l2Tiles,
-                                 ArrayRef<int64_t> l1Tiles,
-                                 ArrayRef<int64_t> registerTiles,
-                                 ArrayRef<int64_t> vectorSizes, int64_t unroll,
-                                 ArrayRef<int64_t> parallelDims,
-                                 ArrayRef<int64_t> interchange,
-                                 ArrayRef<PackAttr> packs) {
+LogicalResult ConfigAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, ArrayRef<int64_t> outerTiles,
+    ArrayRef<int64_t> l3Tiles, ArrayRef<int64_t> l2Tiles,
+    ArrayRef<int64_t> l1Tiles, ArrayRef<int64_t> registerTiles,
+    ArrayRef<int64_t> vectorSizes, int64_t unroll,
+    ArrayRef<int64_t> parallelDims, ArrayRef<int64_t> interchange,
+    ArrayRef<PackAttr> packs, GPUConfigAttr gpu) {
   auto error = [&]() { return emitError() << "#sched.config: "; };
 
   // Tile levels outermost first, then the other per-loop arrays.
@@ -226,6 +276,10 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << " names loop " << d << ", but there are only "
                        << numLoops << " loops";
   }
+  if (gpu && numLoops > 0 && gpu.getNumLoops() > 0 &&
+      gpu.getNumLoops() != numLoops)
+    return error() << "gpu has " << gpu.getNumLoops()
+                   << " entries per loop but the config has " << numLoops;
   return success();
 }
 
@@ -235,7 +289,9 @@ int64_t ConfigAttr::getNumLoops() const {
       return getTiles(level).size();
   if (!getVectorSizes().empty())
     return getVectorSizes().size();
-  return getInterchange().size();
+  if (!getInterchange().empty())
+    return getInterchange().size();
+  return getGpu() ? getGpu().getNumLoops() : 0;
 }
 
 //===----------------------------------------------------------------------===//
@@ -244,7 +300,8 @@ int64_t ConfigAttr::getNumLoops() const {
 //   #sched.config<tiles = {outer = [..], l3 = [..], l2 = [..], l1 = [..],
 //                          register = [..]},
 //                 vector = [..], unroll = N, parallel = [..],
-//                 interchange = [..], pack = [#sched.pack<..>, ..]>
+//                 interchange = [..], pack = [#sched.pack<..>, ..],
+//                 gpu = #sched.gpu<..>>
 //
 // Every field is optional and fields may come in any order; the printer
 // writes them in this order and omits empty ones (and unroll = 1).
@@ -272,6 +329,7 @@ Attribute ConfigAttr::parse(AsmParser &parser, Type) {
   SmallVector<int64_t> tiles[std::size(kTileLevels)];
   SmallVector<int64_t> vectorSizes, parallelDims, interchange;
   SmallVector<PackAttr> packs;
+  GPUConfigAttr gpu;
   int64_t unroll = 1;
   llvm::StringSet<> seen;
 
@@ -329,10 +387,21 @@ Attribute ConfigAttr::parse(AsmParser &parser, Type) {
             packs.push_back(pack);
             return success();
           });
+    if (key == "gpu") {
+      SMLoc gpuLoc = parser.getCurrentLocation();
+      Attribute attr;
+      if (parser.parseAttribute(attr))
+        return failure();
+      gpu = llvm::dyn_cast<GPUConfigAttr>(attr);
+      if (!gpu)
+        return parser.emitError(gpuLoc)
+               << "expected a #sched.gpu attribute, got " << attr;
+      return success();
+    }
     return parser.emitError(loc)
            << "unknown #sched.config field '" << key
-           << "'; expected tiles, vector, unroll, parallel, interchange or "
-              "pack";
+           << "'; expected tiles, vector, unroll, parallel, interchange, "
+              "pack or gpu";
   };
 
   if (parser.parseLess())
@@ -341,10 +410,68 @@ Attribute ConfigAttr::parse(AsmParser &parser, Type) {
     if (parser.parseCommaSeparatedList(parseField) || parser.parseGreater())
       return {};
   }
-  return ConfigAttr::getChecked(
-      [&]() { return parser.emitError(startLoc); }, parser.getContext(),
-      tiles[0], tiles[1], tiles[2], tiles[3], tiles[4], vectorSizes, unroll,
-      parallelDims, interchange, packs);
+  return ConfigAttr::getChecked([&]() { return parser.emitError(startLoc); },
+                                parser.getContext(), tiles[0], tiles[1],
+                                tiles[2], tiles[3], tiles[4], vectorSizes,
+                                unroll, parallelDims, interchange, packs, gpu);
+}
+
+//===----------------------------------------------------------------------===//
+// GPUConfigAttr syntax
+//
+//   #sched.gpu<block = [..], thread = [..], reduction = [..]>
+//
+// Every field is optional and fields may come in any order; the printer
+// writes them in this order and omits empty ones.
+//===----------------------------------------------------------------------===//
+
+Attribute GPUConfigAttr::parse(AsmParser &parser, Type) {
+  SMLoc startLoc = parser.getCurrentLocation();
+  SmallVector<int64_t> block, thread, reduction;
+  llvm::StringSet<> seen;
+  auto parseField = [&]() -> ParseResult {
+    SMLoc loc = parser.getCurrentLocation();
+    StringRef key;
+    if (parser.parseKeyword(&key) || parser.parseEqual())
+      return failure();
+    if (!seen.insert(key).second)
+      return parser.emitError(loc) << "field '" << key << "' appears twice";
+    if (key == "block")
+      return parseIntList(parser, block);
+    if (key == "thread")
+      return parseIntList(parser, thread);
+    if (key == "reduction")
+      return parseIntList(parser, reduction);
+    return parser.emitError(loc) << "unknown #sched.gpu field '" << key
+                                 << "'; expected block, thread or reduction";
+  };
+  if (parser.parseLess())
+    return {};
+  if (failed(parser.parseOptionalGreater())) {
+    if (parser.parseCommaSeparatedList(parseField) || parser.parseGreater())
+      return {};
+  }
+  return GPUConfigAttr::getChecked([&]() { return parser.emitError(startLoc); },
+                                   parser.getContext(), block, thread,
+                                   reduction);
+}
+
+void GPUConfigAttr::print(AsmPrinter &printer) const {
+  printer << '<';
+  bool first = true;
+  for (auto [name, values] :
+       {std::pair<StringRef, ArrayRef<int64_t>>{"block", getBlock()},
+        {"thread", getThread()},
+        {"reduction", getReduction()}}) {
+    if (values.empty())
+      continue;
+    if (!first)
+      printer << ", ";
+    first = false;
+    printer << name << " = ";
+    printIntList(printer, values);
+  }
+  printer << '>';
 }
 
 void ConfigAttr::print(AsmPrinter &printer) const {
@@ -395,6 +522,10 @@ void ConfigAttr::print(AsmPrinter &printer) const {
     llvm::interleaveComma(getPacks(), printer,
                           [&](PackAttr p) { printer.printAttribute(p); });
     printer << ']';
+  }
+  if (getGpu()) {
+    field("gpu");
+    printer.printAttribute(getGpu());
   }
   printer << '>';
 }

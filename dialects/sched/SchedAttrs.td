@@ -40,6 +40,42 @@ def Sched_PackAttr : Sched_Attr<"Pack", "pack"> {
   let genVerifyDecl = 1;
 }
 
+def Sched_GPUConfigAttr : Sched_Attr<"GPUConfig", "gpu"> {
+  let summary = "the GPU knobs of a kernel's schedule";
+  let description = [{
+    How a kernel's loop nest maps onto an NVIDIA GPU. The per-loop arrays
+    have one entry per loop of the kernel's anchor op, as #sched.config's.
+
+    - `block`: the tile of the iteration space one thread block computes
+      (the grid is the loop extents divided by it; 0 leaves a loop whole in
+      every block). Only parallel loops are split across blocks.
+    - `thread`: the tile one thread computes inside its block (the block's
+      threads are `block / thread` along each loop; 0 gives a thread the
+      block's whole extent). At most 1024 threads per block.
+    - `reduction`: the step of each reduction loop inside a thread (0 runs
+      it whole): the K-step of a matmul.
+
+    Example (a 4096x4096x4096 matmul, loops m, n, k: 128x128 tiles per
+    block, 8x8 outputs per thread, K in steps of 8):
+
+    ```mlir
+    #sched.gpu<block = [128, 128, 0], thread = [8, 8, 0],
+               reduction = [0, 0, 8]>
+    ```
+  }];
+  let parameters = (ins
+    OptionalArrayRefParameter<"int64_t">:$block,
+    OptionalArrayRefParameter<"int64_t">:$thread,
+    OptionalArrayRefParameter<"int64_t">:$reduction
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The number of loops the config describes (0 when it names none).
+    int64_t getNumLoops() const;
+  }];
+}
+
 def Sched_ConfigAttr : Sched_Attr<"Config", "config"> {
   let summary = "the schedule of one kernel: the knobs the tuner turns";
   let description = [{
@@ -58,6 +94,8 @@ def Sched_ConfigAttr : Sched_Attr<"Config", "config"> {
     - `parallel`: loops run in parallel across cores.
     - `interchange`: the loop order, a permutation of the loops.
     - `pack`: operands packed into tile-contiguous layouts (#sched.pack).
+    - `gpu`: the kernel's mapping onto a GPU's blocks and threads
+      (#sched.gpu); CPU schedules leave it out and GPU ones use only it.
 
     Example (a 1024x1024x1024 matmul, loops m, n, k):
 
@@ -79,8 +117,26 @@ def Sched_ConfigAttr : Sched_Attr<"Config", "config"> {
     "int64_t":$unroll,
     ArrayRefParameter<"int64_t">:$parallelDims,
     ArrayRefParameter<"int64_t">:$interchange,
-    ArrayRefParameter<"PackAttr">:$packs
+    ArrayRefParameter<"PackAttr">:$packs,
+    "GPUConfigAttr":$gpu
   );
+  let builders = [
+    // A CPU schedule (no GPU knobs).
+    AttrBuilder<(ins "::llvm::ArrayRef<int64_t>":$outerTiles,
+                     "::llvm::ArrayRef<int64_t>":$l3Tiles,
+                     "::llvm::ArrayRef<int64_t>":$l2Tiles,
+                     "::llvm::ArrayRef<int64_t>":$l1Tiles,
+                     "::llvm::ArrayRef<int64_t>":$registerTiles,
+                     "::llvm::ArrayRef<int64_t>":$vectorSizes,
+                     "int64_t":$unroll,
+                     "::llvm::ArrayRef<int64_t>":$parallelDims,
+                     "::llvm::ArrayRef<int64_t>":$interchange,
+                     "::llvm::ArrayRef<PackAttr>":$packs), [{
+      return $_get($_ctxt, outerTiles, l3Tiles, l2Tiles, l1Tiles,
+                   registerTiles, vectorSizes, unroll, parallelDims,
+                   interchange, packs, GPUConfigAttr());
+    }]>
+  ];
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

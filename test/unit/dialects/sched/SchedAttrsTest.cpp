@@ -119,4 +119,56 @@ TEST_F(SchedAttrsTest, PackVerifier) {
   EXPECT_TRUE(PackAttr::getChecked(emit, &ctx, 0, {0}, {4}));
 }
 
+TEST_F(SchedAttrsTest, GPUConfigVerifier) {
+  auto emit = [&]() { return mlir::emitError(UnknownLoc::get(&ctx)); };
+  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
+    error = d.str();
+    return success();
+  });
+  GPUConfigAttr ok =
+      GPUConfigAttr::getChecked(emit, &ctx, {64, 64, 0}, {4, 4, 0}, {0, 0, 8});
+  ASSERT_TRUE(ok) << error;
+  EXPECT_EQ(ok.getNumLoops(), 3);
+  EXPECT_EQ(GPUConfigAttr::get(&ctx, {}, {}, {}).getNumLoops(), 0);
+
+  EXPECT_FALSE(GPUConfigAttr::getChecked(emit, &ctx, {64, 64}, {4, 4, 0}, {}));
+  EXPECT_EQ(error, "#sched.gpu: 'thread' has 3 entries but 'block' has 2; "
+                   "every per-loop array needs one entry per loop");
+  EXPECT_FALSE(GPUConfigAttr::getChecked(emit, &ctx, {64, 60}, {4, 8}, {}));
+  EXPECT_EQ(error, "#sched.gpu: thread[1] = 8 does not divide block[1] = 60");
+  EXPECT_FALSE(GPUConfigAttr::getChecked(emit, &ctx, {}, {4, 4, 2}, {0, 0, 8}));
+  EXPECT_EQ(error,
+            "#sched.gpu: loop 2 has both a thread tile and a reduction step");
+  EXPECT_FALSE(GPUConfigAttr::getChecked(emit, &ctx, {0, -1}, {}, {}));
+  EXPECT_EQ(error, "#sched.gpu: block[1] must be >= 0, got -1");
+}
+
+TEST_F(SchedAttrsTest, GPUConfigInConfig) {
+  const char *text = "#sched.config<gpu = #sched.gpu<block = [64, 64, 0], "
+                     "thread = [4, 4, 0], reduction = [0, 0, 8]>>";
+  auto c = dyn_cast_or_null<ConfigAttr>(parseAttribute(text, &ctx));
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c.getGpu());
+  EXPECT_EQ(c.getNumLoops(), 3);
+  EXPECT_EQ(c.getGpu().getThread(), ArrayRef<int64_t>({4, 4, 0}));
+  std::string printed;
+  llvm::raw_string_ostream os(printed);
+  Attribute(c).print(os);
+  EXPECT_EQ(printed, text);
+  // CPU configs have none.
+  EXPECT_FALSE(config({64, 64, 64}, {4, 16, 1}, {}).getGpu());
+
+  // The GPU knobs describe the same loops as the CPU ones.
+  auto emit = [&]() { return mlir::emitError(UnknownLoc::get(&ctx)); };
+  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
+    error = d.str();
+    return success();
+  });
+  EXPECT_FALSE(ConfigAttr::getChecked(
+      emit, &ctx, {}, {}, {64, 64}, {}, {}, {}, 1, {}, {}, {},
+      GPUConfigAttr::get(&ctx, {64, 64, 0}, {}, {})));
+  EXPECT_EQ(error, "#sched.config: gpu has 3 entries per loop but the config "
+                   "has 2");
+}
+
 } // namespace
