@@ -427,4 +427,101 @@ def VerifyLLVMLegalPass : Pass<"lathe-verify-llvm-legal", "mlir::ModuleOp"> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// GPU schedules and mapping
+//===----------------------------------------------------------------------===//
+
+def GPUDefaultSchedulePass
+    : Pass<"lathe-gpu-default-schedule", "mlir::ModuleOp"> {
+  let summary = "Give kernel roots the heuristic #sched.gpu of the GPU";
+  let description = [{
+    Sets `sched.config = #sched.config<gpu = #sched.gpu<...>>` on the root
+    op of every kernel function (the op computing a returned value,
+    looking through reshapes) that has no config yet: up to three of its
+    parallel loops, innermost first, split across blocks and threads with
+    256 threads a block (fewer on small loops), block tiles dividing their
+    loops, 4 outputs a thread along the innermost loop and, when the kernel
+    has a reduction (a matmul or convolution under an epilogue), 4x4
+    outputs a thread on 16x16 threads (docs/gpu.md).
+  }];
+  let options = [
+    Option<"warpSize", "warp-size", "int64_t", /*default=*/"32",
+           "Threads in a warp">,
+    Option<"maxThreadsPerBlock", "max-threads-per-block", "int64_t",
+           /*default=*/"1024", "Most threads in one block">,
+  ];
+  let dependentDialects = ["lathe::sched::SchedDialect"];
+}
+
+def GPUTilePass : Pass<"lathe-gpu-tile", "mlir::func::FuncOp"> {
+  let summary = "Tile kernel roots into GPU blocks and threads by #sched.gpu";
+  let description = [{
+    For every op (on tensors) whose `sched.config` has `gpu` knobs: tiles it
+    by the `block` tiles into an `scf.forall` mapped to `#gpu.block` (the
+    innermost split loop on x), each block's tile by the `thread` tiles
+    into an `scf.forall` mapped to `#gpu.thread`, and a thread's reduction
+    loops by the `reduction` steps into scf.for loops. At the block and
+    thread levels the ops producing the op's operands (the matmul under an
+    epilogue, a convolution's pad and fill) are fused into the tile. Fails,
+    naming the op, when the knobs do not fit it: a reduction split across
+    threads, a block tile that does not divide its loop, more than three
+    split loops or more threads than a block may have.
+  }];
+  let options = [
+    Option<"maxThreadsPerBlock", "max-threads-per-block", "int64_t",
+           /*default=*/"1024", "Most threads in one block">,
+  ];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect",
+    "mlir::gpu::GPUDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
+def MapToGPUPass : Pass<"lathe-map-to-gpu", "mlir::ModuleOp"> {
+  let summary = "Turn kernels' block and thread loops into gpu.launch ops";
+  let description = [{
+    On buffers, in every kernel function: each top-level `scf.forall`
+    mapped to `#gpu.block` becomes a `gpu.launch` whose grid is its
+    iterations and whose block is the largest `#gpu.thread` forall inside
+    it; the loops are replaced by their bodies indexed by the block and
+    thread ids (threads beyond a smaller forall's trip count are predicated
+    off, and a barrier follows each thread loop). Memory writes of a block outside its thread loops
+    run on the block's first thread, followed by a barrier. Any other op of
+    the kernel that writes memory (a copy added by bufferization) runs in a
+    launch of one thread, so no computation is left on the host.
+    Allocations inside launches become `memref.alloca` (the thread's
+    stack). Fails, naming the loop, on dynamic trip counts, more than
+    65535 blocks along y or z, or too many threads in a block.
+  }];
+  let options = [
+    Option<"maxThreadsPerBlock", "max-threads-per-block", "int64_t",
+           /*default=*/"1024", "Most threads in one block">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::gpu::GPUDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
+  ];
+}
+
+def MergeGPUModulesPass : Pass<"lathe-merge-gpu-modules", "mlir::ModuleOp"> {
+  let summary = "Merge the outlined gpu.module ops into one";
+  let description = [{
+    gpu-kernel-outlining gives every launch its own `gpu.module`; this pass
+    moves all their functions into the first (renamed `name`) and points
+    every `gpu.launch_func` at it, so the model's device code is one PTX
+    module and one cubin, loaded once. A function whose name the merged
+    module has already (two launches outlined from one kernel function)
+    gets a numeric suffix.
+  }];
+  let options = [
+    Option<"name", "name", "std::string", /*default=*/"\"lathe_kernels\"",
+           "Name of the merged gpu.module">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
 #endif // LATHE_PASSES_PASSES_TD

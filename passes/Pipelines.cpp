@@ -16,41 +16,49 @@
 #include "dialects/nn/NNDialect.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Affine/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Affine/IR/ValueBoundsOpInterfaceImpl.h"
-#include "mlir/Dialect/Arith/IR/ValueBoundsOpInterfaceImpl.h"
-#include "mlir/Dialect/Linalg/Transforms/AllInterfaces.h"
-#include "mlir/Dialect/SCF/IR/ValueBoundsOpInterfaceImpl.h"
-#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Tensor/IR/ValueBoundsOpInterfaceImpl.h"
-#include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
-#include "mlir/Dialect/Vector/IR/ValueBoundsOpInterfaceImpl.h"
-#include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
-#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/AllInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/ValueBoundsOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
-#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/IR/ValueBoundsOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/IR/ValueBoundsOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
 
 using namespace mlir;
 
@@ -69,6 +77,8 @@ static bool isKernel(func::FuncOp *func) {
   return (*func)->hasAttr(lathe::fusion::kKernelAttrName);
 }
 static bool isNotKernel(func::FuncOp *func) { return !isKernel(func); }
+
+static void buildBufferizationSteps(OpPassManager &pm);
 
 void lathe::buildGraphOptimizePipeline(OpPassManager &pm,
                                        const GraphPipelineOptions &options) {
@@ -174,48 +184,7 @@ void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
     pm.addPass(createCSEPass());
   }
 
-  // Buffers for the whole module at once: function boundaries become
-  // memrefs with identity layouts, as the C ABI needs plain arrays.
-  bufferization::OneShotBufferizationOptions bufferization;
-  bufferization.bufferizeFunctionBoundaries = true;
-  bufferization.setFunctionBoundaryTypeConversion(
-      bufferization::LayoutMapOption::IdentityLayoutMap);
-  bufferization.memCpyFn = copyWithLinalg;
-  // Each result its own buffer first (an Identity model returns its input),
-  // and zero-size boundary tensors a type the bare-pointer ABI takes.
-  pm.addPass(createCopyForwardedResultsPass());
-  pm.addPass(createFlattenEmptyBoundaryTensorsPass());
-  // Globals for the weights in module order: bufferization reuses them,
-  // so its own (run-to-run varying) order of functions cannot leak into
-  // the output.
-  GlobalizeConstantsPassOptions globals;
-  globals.alignment = bufferization.bufferAlignment;
-  pm.addPass(createGlobalizeConstantsPass(globals));
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
-  // Loops that wrote a buffer in place return it as a loop result: folded
-  // back to the buffer, so that a kernel's result is seen to be its own
-  // allocation (computed into the caller's, below) and a slice copied onto
-  // itself (a padded interior) is seen to be one and erased.
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(createCanonicalizerPass());
-  // Results become out-parameters, so callers own every output buffer; a
-  // result computed into a fresh buffer is computed straight into the
-  // caller's (hoistStaticAllocs). Kernels first: their results become
-  // buffers the caller allocates (which the memory plan then places), so a
-  // graph output that a kernel computes is, after the second run, computed
-  // by that kernel straight into the caller's buffer.
-  bufferization::BufferResultsToOutParamsOpts outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.memCpyFn = copyWithLinalg;
-  outParams.filterFn = isKernel;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  outParams.filterFn = isNotKernel;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addPass(createCanonicalizerPass());
-  // Intermediates into one arena per function, before deallocations are
-  // placed (the arena is then the only buffer to free).
-  pm.addNestedPass<func::FuncOp>(createPlanMemoryPass());
+  buildBufferizationSteps(pm);
 }
 
 void lathe::buildCPULoweringPipeline(OpPassManager &pm,
@@ -269,6 +238,114 @@ void lathe::buildCPULoweringPipeline(OpPassManager &pm,
 
   // The next stage translates to LLVM IR: nothing else may remain.
   pm.addPass(createVerifyLLVMLegalPass());
+}
+
+/// The part of buildCPUKernelLoweringPipeline from bufferization to the
+/// memory plan, which the GPU pipeline shares.
+static void buildBufferizationSteps(OpPassManager &pm) {
+  using namespace lathe;
+  // Buffers for the whole module at once: function boundaries become
+  // memrefs with identity layouts, as the C ABI needs plain arrays.
+  bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  bufferization.memCpyFn = copyWithLinalg;
+  // Each result its own buffer first (an Identity model returns its input),
+  // and zero-size boundary tensors a type the bare-pointer ABI takes.
+  pm.addPass(createCopyForwardedResultsPass());
+  pm.addPass(createFlattenEmptyBoundaryTensorsPass());
+  // Globals for the weights in module order: bufferization reuses them,
+  // so its own (run-to-run varying) order of functions cannot leak into
+  // the output.
+  GlobalizeConstantsPassOptions globals;
+  globals.alignment = bufferization.bufferAlignment;
+  pm.addPass(createGlobalizeConstantsPass(globals));
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  // Loops that wrote a buffer in place return it as a loop result: folded
+  // back to the buffer, so that a kernel's result is seen to be its own
+  // allocation (computed into the caller's, below) and a slice copied onto
+  // itself (a padded interior) is seen to be one and erased.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  // Results become out-parameters, so callers own every output buffer; a
+  // result computed into a fresh buffer is computed straight into the
+  // caller's (hoistStaticAllocs). Kernels first: their results become
+  // buffers the caller allocates (which the memory plan then places), so a
+  // graph output that a kernel computes is, after the second run, computed
+  // by that kernel straight into the caller's buffer.
+  bufferization::BufferResultsToOutParamsOpts outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.memCpyFn = copyWithLinalg;
+  outParams.filterFn = isKernel;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  outParams.filterFn = isNotKernel;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  // Intermediates into one arena per function, before deallocations are
+  // placed (the arena is then the only buffer to free).
+  pm.addNestedPass<func::FuncOp>(createPlanMemoryPass());
+}
+
+void lathe::buildGPULoweringPipeline(OpPassManager &pm,
+                                     const GPUPipelineOptions &options) {
+  // The graph as imported (NCHW: the GPU schedules tile any layout) and
+  // its kernels.
+  buildGraphOptimizePipeline(pm, GraphPipelineOptions());
+  buildFusionPipeline(pm);
+  buildNNToLinalgPipeline(pm);
+
+  // Blocks and threads on tensors, where producers fuse into tiles.
+  GPUDefaultSchedulePassOptions schedule;
+  schedule.warpSize = options.warpSize;
+  schedule.maxThreadsPerBlock = options.maxThreadsPerBlock;
+  pm.addPass(createGPUDefaultSchedulePass(schedule));
+  GPUTilePassOptions tile;
+  tile.maxThreadsPerBlock = options.maxThreadsPerBlock;
+  pm.addNestedPass<func::FuncOp>(createGPUTilePass(tile));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  buildBufferizationSteps(pm);
+
+  // Launches, then what runs inside them lowered to loops.
+  MapToGPUPassOptions map;
+  map.maxThreadsPerBlock = options.maxThreadsPerBlock;
+  pm.addPass(createMapToGPUPass(map));
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Constants and index arithmetic move into the kernels rather than
+  // becoming their parameters.
+  pm.addNestedPass<func::FuncOp>(createGpuLauchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  MergeGPUModulesPassOptions merge;
+  pm.addPass(createMergeGPUModulesPass(merge));
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+
+  // The device code to NVVM: loops to branches, memref views to pointer
+  // arithmetic, then the NVVM conversion (arith, math through libdevice,
+  // memref, cf, gpu ids).
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(createLowerAffinePass());
+  device.addPass(memref::createExpandStridedMetadataPass());
+  device.addPass(createLowerAffinePass());
+  device.addPass(createConvertSCFToCFPass());
+  device.addPass(createConvertGpuOpsToNVVMOps());
+  device.addPass(createCanonicalizerPass());
+  device.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  // ptxas (for cubins) and libdevice (for math functions) come from the
+  // CUDA toolkit.
+  if (llvm::sys::fs::is_directory("/usr/local/cuda"))
+    binary.toolkitPath = "/usr/local/cuda";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 
 void lathe::buildParallelLoopLowering(OpPassManager &pm, unsigned threads) {
@@ -327,6 +404,14 @@ void lathe::registerCPULoweringDependencies(DialectRegistry &registry) {
   registerOpenMPDialectTranslation(registry);
 }
 
+void lathe::registerGPULoweringDependencies(DialectRegistry &registry) {
+  registerCPULoweringDependencies(registry);
+  registry.insert<gpu::GPUDialect, NVVM::NVVMDialect, nvgpu::NVGPUDialect>();
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+}
+
 void lathe::registerLathePipelines() {
   PassPipelineRegistration<GraphPipelineOptions>(
       "lathe-graph-optimize",
@@ -341,4 +426,9 @@ void lathe::registerLathePipelines() {
       "lathe-cpu-lowering",
       "Lower nn functions on static shapes to the LLVM dialect for the CPU",
       buildCPULoweringPipeline);
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "lathe-gpu-lowering",
+      "Lower nn functions on static shapes to kernels for an NVIDIA GPU, "
+      "serialized as PTX or a cubin (gpu.binary)",
+      buildGPULoweringPipeline);
 }

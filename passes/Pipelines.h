@@ -117,6 +117,29 @@ struct CPUPipelineOptions : mlir::PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(0)};
 };
 
+/// Options of the GPU lowering from nn to PTX.
+struct GPUPipelineOptions : mlir::PassPipelineOptions<GPUPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("The GPU to generate code for "
+                                          "(sm_80, sm_90)"),
+                           llvm::cl::init("sm_80")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features (the PTX ISA version, e.g. +ptx78)"),
+      llvm::cl::init("+ptx70")};
+  Option<int64_t> maxThreadsPerBlock{
+      *this, "max-threads-per-block",
+      llvm::cl::desc("Most threads in one block"), llvm::cl::init(1024)};
+  Option<int64_t> warpSize{*this, "warp-size",
+                           llvm::cl::desc("Threads in a warp"),
+                           llvm::cl::init(32)};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu-module-to-binary embeds: 'isa' (PTX text), "
+                     "'bin' (a cubin, assembled by ptxas) or 'fatbin'"),
+      llvm::cl::init("isa")};
+};
+
 /// Optimizes the nn graph: removes identity ops, evaluates constant
 /// subgraphs, folds BatchNormalization into the preceding conv or gemm, and
 /// merges common subexpressions. Leaves only nn ops.
@@ -173,6 +196,24 @@ void buildCPUKernelLoweringPipeline(mlir::OpPassManager &pm,
 /// Ends by checking that only LLVM (and OpenMP) dialect ops remain.
 void buildCPULoweringPipeline(mlir::OpPassManager &pm,
                               const CPUPipelineOptions &options);
+
+/// Lowers a module of nn functions on static shapes for an NVIDIA GPU:
+/// graph optimizations, kernel fusion and linalg on tensors as for the CPU
+/// (NCHW), then every kernel's root op gets a #sched.gpu schedule
+/// (lathe-gpu-default-schedule, unless it has one) and is tiled into
+/// blocks and threads with its producers fused (lathe-gpu-tile);
+/// bufferization and the memory plan as for the CPU; the block loops
+/// become gpu.launch ops (lathe-map-to-gpu), which are outlined into one
+/// gpu.module (lathe-merge-gpu-modules), lowered to NVVM and serialized by
+/// gpu-module-to-binary into a gpu.binary of `options.format`. The host
+/// functions, which call the kernels, are left on buffers.
+void buildGPULoweringPipeline(mlir::OpPassManager &pm,
+                              const GPUPipelineOptions &options);
+
+/// Adds to `registry` what buildGPULoweringPipeline needs beyond
+/// registerCPULoweringDependencies: the gpu, nvvm and nvgpu dialects, the
+/// NVVM target's serialization and the translation of NVVM to LLVM IR.
+void registerGPULoweringDependencies(mlir::DialectRegistry &registry);
 
 /// Lowers the scf.forall loops of a bufferized module: with `threads` 1 to
 /// sequential scf.for loops; otherwise to scf.parallel and then to OpenMP

@@ -204,4 +204,53 @@ applyGivenConfigs(mlir::ModuleOp module,
 
 } // namespace lathe::schedule
 
+//===----------------------------------------------------------------------===//
+// GPU schedules (GPUDefaultSchedule.cpp, GPUTileByConfig.cpp)
+//===----------------------------------------------------------------------===//
+
+namespace lathe::schedule {
+
+/// The GPU facts the default GPU schedule derives its tiles from.
+struct GPUScheduleTarget {
+  /// Threads in a warp.
+  int64_t warpSize = 32;
+  /// Most threads in one block.
+  int64_t maxThreadsPerBlock = 1024;
+};
+
+/// The ops of `kernel` (a function outlined by lathe-fuse-kernels, on
+/// tensors) whose tiles a GPU schedule maps onto blocks and threads: for
+/// each value the kernel returns, the TilingInterface op computing it,
+/// looking through reshapes. The other ops are fused into their tiles.
+/// Values that no such op computes (a returned argument) have none.
+llvm::SmallVector<mlir::TilingInterface> getGPURoots(mlir::Operation *kernel);
+
+/// The default GPU schedule of `root`, a kernel's root op (getGPURoots) on
+/// static shapes: up to three of its parallel loops, innermost first,
+/// split across blocks and threads, with 256 threads per block (fewer on
+/// small loops) and, when the kernel has a reduction (a matmul or
+/// convolution fused into the root), 4x4 outputs per thread; a reduction
+/// of the root itself stepped by 8. Fails when `root` has no static loop
+/// ranges.
+mlir::FailureOr<sched::GPUConfigAttr>
+defaultGPUConfig(mlir::TilingInterface root, bool kernelHasReduction,
+                 const GPUScheduleTarget &target);
+
+/// Tiles `root` and fuses the ops producing its operands into the tiles:
+/// its `block` tiles into an scf.forall mapped to #gpu.block (innermost
+/// loop to x), the `thread` tiles of each block into an scf.forall mapped
+/// to #gpu.thread inside it, and the `reduction` steps of its reduction
+/// loops into scf.for loops inside a thread's tile. Ops producing the
+/// root's inputs (a matmul under its epilogue, a pad under a convolution)
+/// are computed per thread for the slice the thread needs. Returns the
+/// innermost tiled root, or fails with a diagnostic on `root` (more than
+/// three split loops, more threads than a block may have, a loop split
+/// across threads that is a reduction).
+mlir::FailureOr<mlir::Operation *> tileForGPU(mlir::RewriterBase &rewriter,
+                                              mlir::TilingInterface root,
+                                              sched::GPUConfigAttr config,
+                                              const GPUScheduleTarget &target);
+
+} // namespace lathe::schedule
+
 #endif // LATHE_PASSES_SCHEDULE_SCHEDULE_H

@@ -30,6 +30,8 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<lathe::nn::NNDialect, lathe::sched::SchedDialect>();
+  // gpu-module-to-binary translates gpu.module ops to LLVM IR.
+  lathe::registerGPULoweringDependencies(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "Lathe optimizer driver (nn and sched dialects)\n",
