@@ -44,3 +44,13 @@ config.excludes += ["models.py", "check.py"]
 import shutil
 if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("qemu-aarch64"):
     config.available_features.add("aarch64-cross")
+
+# ptxas: the CUDA toolkit's PTX assembler (/usr/local/cuda/bin, as
+# scripts/bootstrap.sh expects it, or on PATH), which checks generated PTX.
+ptxas = os.path.join(os.environ.get("CUDA_PATH", "/usr/local/cuda"), "bin",
+                     "ptxas")
+if not os.access(ptxas, os.X_OK):
+    ptxas = shutil.which("ptxas")
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

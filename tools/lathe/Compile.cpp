@@ -18,6 +18,7 @@
 #include "codegen/ABI.h"
 #include "codegen/Target.h"
 #include "codegen/cpu/CPUCodegen.h"
+#include "codegen/gpu/GPUCodegen.h"
 #include "frontend/onnx/Importer.h"
 #include "passes/Pipelines.h"
 
@@ -33,6 +34,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
@@ -48,14 +50,15 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 /// What `lathe compile --emit=` produces.
-enum class Emit { nn, linalg, llvm, obj, so, header };
+enum class Emit { nn, linalg, llvm, obj, so, header, ptx, cubin };
 
 /// The description of --target, naming the known targets.
 StringRef targetDescription() {
   static const std::string text =
       "Machine to compile for: " + join(knownTargetNames(), ", ") +
       " (default: host, the machine lathe runs on; --list-targets shows "
-      "what each is; sm_* are GPUs, which cannot be compiled for yet)";
+      "what each is; sm_* are NVIDIA GPUs, for which --emit=ptx and "
+      "--emit=cubin give the model's kernels)";
   return text;
 }
 
@@ -103,9 +106,8 @@ void printTargets(raw_ostream &os) {
                   formatBytes(t.l2Bytes), formatBytes(t.l3Bytes),
                   t.cacheLineBytes, t.numCores, t.description);
 
-  os << "GPU targets (GPU code generation is not built yet; smem: shared "
-        "memory, per block with opt-in; L1: L1 and shared memory of an "
-        "SM):\n";
+  os << "GPU targets (--emit=ptx or --emit=cubin; smem: shared memory, per "
+        "block with opt-in; L1: L1 and shared memory of an SM):\n";
   os << formatv("  {0,-6} {1,-20} {2,4} {3,4} {4,13} {5,10} {6,10} {7,8} "
                 "{8,7} {9,11} {10,11} {11,8} {12,8}  {13}\n",
                 "name", "triple", "SMs", "warp", "threads/block", "threads/SM",
@@ -143,7 +145,12 @@ struct CompileOptions {
                             "a shared library (<model>.so) and, next to "
                             "it, its C header (the output with .h)"),
                  clEnumValN(Emit::header, "header",
-                            "the C header alone (<model>.h)")),
+                            "the C header alone (<model>.h)"),
+                 clEnumValN(Emit::ptx, "ptx",
+                            "GPU targets: the kernels as one PTX module"),
+                 clEnumValN(Emit::cubin, "cubin",
+                            "GPU targets: the kernels assembled by ptxas "
+                            "(<model>.cubin)")),
              cl::init(Emit::so), cl::sub(sub), cl::cat(category)),
         output("o",
                cl::desc("Output file; '-' is stdout (default: stdout for "
@@ -206,7 +213,9 @@ int fail(const Twine &message) {
 int fail(Error err) { return fail(toString(std::move(err))); }
 
 /// Whether `emit` produces binary output.
-bool isBinary(Emit emit) { return emit == Emit::obj || emit == Emit::so; }
+bool isBinary(Emit emit) {
+  return emit == Emit::obj || emit == Emit::so || emit == Emit::cubin;
+}
 
 /// The output file of `emit` when -o is not given.
 std::string defaultOutput(Emit emit, StringRef modelName) {
@@ -214,7 +223,10 @@ std::string defaultOutput(Emit emit, StringRef modelName) {
   case Emit::nn:
   case Emit::linalg:
   case Emit::llvm:
+  case Emit::ptx:
     return "-";
+  case Emit::cubin:
+    return (modelName + ".cubin").str();
   case Emit::obj:
     return (modelName + ".o").str();
   case Emit::so:
@@ -269,7 +281,9 @@ int runCompile(const CompileOptions &o, StringRef model) {
     return fail("expected a model (lathe compile <model.onnx>)");
   if (isBinary(o.emit) && o.output == "-")
     return fail(Twine("refusing to write ") +
-                (o.emit == Emit::obj ? "an object file" : "a shared library") +
+                (o.emit == Emit::obj     ? "an object file"
+                 : o.emit == Emit::cubin ? "a cubin"
+                                         : "a shared library") +
                 " to stdout; name a file with -o");
 
   if (!o.modelName.empty() && !isCIdentifier(o.modelName))
@@ -278,12 +292,18 @@ int runCompile(const CompileOptions &o, StringRef model) {
   Expected<TargetSpec> target = lookupTarget(o.target);
   if (!target)
     return fail("--target: " + toString(target.takeError()));
-  if (target->isGPU())
+  bool deviceCode = o.emit == Emit::ptx || o.emit == Emit::cubin;
+  if (deviceCode && !target->isGPU())
+    return fail("--emit=" + Twine(o.emit == Emit::ptx ? "ptx" : "cubin") +
+                " needs a GPU target (--target=sm_80 or --target=sm_90), "
+                "not " +
+                o.target);
+  if (target->isGPU() && !deviceCode && o.emit != Emit::nn &&
+      o.emit != Emit::linalg)
     return fail("--target=" + o.target +
-                ": GPU code generation is not built yet in this version of "
-                "Lathe (" +
-                target->description +
-                " is a GPU; --list-targets shows the CPU targets)");
+                ": for a GPU, Lathe emits the model's kernels (--emit=ptx "
+                "or --emit=cubin); the host code that launches them (a "
+                "shared library, object file or LLVM IR) is not built yet");
   frontend::ImportOptions importOptions;
   for (const std::string &spec : o.inputShapes)
     if (Error err = frontend::addInputShape(spec, importOptions))
@@ -293,7 +313,7 @@ int runCompile(const CompileOptions &o, StringRef model) {
   // the file and the ONNX node.
   mlir::MLIRContext ctx;
   mlir::DialectRegistry registry;
-  registerCPULoweringDependencies(registry);
+  registerGPULoweringDependencies(registry);
   ctx.appendDialectRegistry(registry);
   DiagnosticPrinter diagnostics(ctx, model);
   auto imported = model.ends_with(".mlir")
@@ -351,6 +371,42 @@ int runCompile(const CompileOptions &o, StringRef model) {
       return 1;
     module->print(out->os(), flags);
     out->os() << "\n";
+    out->keep();
+    return 0;
+  }
+
+  if (deviceCode) {
+    // The GPU lowering to PTX; a cubin is that PTX assembled by ptxas.
+    if (!runPipeline(
+            module, diagnostics,
+            [&](mlir::OpPassManager &pm) {
+              GPUPipelineOptions options;
+              gpu::setPipelineTarget(options, *target, "isa");
+              buildGPULoweringPipeline(pm, options);
+            },
+            "lowering for the GPU"))
+      return 1;
+    Expected<std::string> ptx = gpu::getDeviceCode(module);
+    if (!ptx)
+      return fail(ptx.takeError());
+    if (o.emit == Emit::ptx) {
+      out->os() << *ptx;
+      out->keep();
+      return 0;
+    }
+    SmallString<128> cubinPath;
+    if (std::error_code ec = sys::fs::createTemporaryFile(
+            "lathe-" + abi->modelName, "cubin", cubinPath))
+      return fail("cannot create a temporary file: " + ec.message());
+    FileRemover removeCubin(cubinPath);
+    if (Error err = gpu::assemblePTX(*ptx, target->cpu, cubinPath))
+      return fail(std::move(err));
+    ErrorOr<std::unique_ptr<MemoryBuffer>> cubin =
+        MemoryBuffer::getFile(cubinPath, /*IsText=*/false);
+    if (!cubin)
+      return fail("cannot read " + cubinPath + ": " +
+                  cubin.getError().message());
+    out->os() << (*cubin)->getBuffer();
     out->keep();
     return 0;
   }
