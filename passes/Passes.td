@@ -507,6 +507,28 @@ def MapToGPUPass : Pass<"lathe-map-to-gpu", "mlir::ModuleOp"> {
   ];
 }
 
+def EmulateGPULaunchesPass
+    : Pass<"lathe-emulate-gpu-launches", "mlir::func::FuncOp"> {
+  let summary = "Run gpu.launch bodies on the CPU, one thread after another";
+  let description = [{
+    Replaces every `gpu.launch` by scf.for loops over its blocks (z, y, x)
+    and, inside, over its threads (z, y, x), running the body for each
+    thread in turn (in a `memref.alloca_scope`, which frees the thread's
+    temporaries), with the block and thread ids the loops' indices and
+    the grid and block sizes the launch's. `gpu.barrier` ops are dropped:
+    running a block's threads one after another keeps the order the
+    barriers enforce for the launches lathe-map-to-gpu creates, where the
+    only writes a thread reads from other threads are those the first
+    thread makes before the block's thread loops. For checking the GPU
+    schedules on machines without a GPU; not a way to run fast.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
+  ];
+}
+
 def MergeGPUModulesPass : Pass<"lathe-merge-gpu-modules", "mlir::ModuleOp"> {
   let summary = "Merge the outlined gpu.module ops into one";
   let description = [{

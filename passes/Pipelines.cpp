@@ -79,6 +79,12 @@ static bool isKernel(func::FuncOp *func) {
 static bool isNotKernel(func::FuncOp *func) { return !isKernel(func); }
 
 static void buildBufferizationSteps(OpPassManager &pm);
+static void buildBuffersToLLVMSteps(OpPassManager &pm,
+                                    const lathe::CPUPipelineOptions &options);
+static void buildGPUMappingSteps(OpPassManager &pm,
+                                 const lathe::GPUPipelineOptions &options);
+static void buildGPUDeviceSteps(OpPassManager &pm,
+                                const lathe::GPUPipelineOptions &options);
 
 void lathe::buildGraphOptimizePipeline(OpPassManager &pm,
                                        const GraphPipelineOptions &options) {
@@ -190,6 +196,14 @@ void lathe::buildCPUKernelLoweringPipeline(OpPassManager &pm,
 void lathe::buildCPULoweringPipeline(OpPassManager &pm,
                                      const CPUPipelineOptions &options) {
   buildCPUBufferizationPipeline(pm, options);
+  buildBuffersToLLVMSteps(pm, options);
+}
+
+/// The part of buildCPULoweringPipeline after the memory plan: buffers and
+/// loops to the LLVM dialect.
+static void buildBuffersToLLVMSteps(OpPassManager &pm,
+                                    const lathe::CPUPipelineOptions &options) {
+  using namespace lathe;
   // Free the temporaries (the deallocation pipeline needs no results that
   // escape, which the out-parameters guarantee).
   bufferization::BufferDeallocationPipelineOptions dealloc;
@@ -290,6 +304,26 @@ static void buildBufferizationSteps(OpPassManager &pm) {
 
 void lathe::buildGPULoweringPipeline(OpPassManager &pm,
                                      const GPUPipelineOptions &options) {
+  buildGPUMappingSteps(pm, options);
+  buildGPUDeviceSteps(pm, options);
+}
+
+void lathe::buildGPUEmulationPipeline(OpPassManager &pm,
+                                      const GPUPipelineOptions &gpu,
+                                      const CPUPipelineOptions &cpu) {
+  buildGPUMappingSteps(pm, gpu);
+  // Each launch becomes loops over its blocks and threads, run one after
+  // another on the CPU; the rest is the CPU's lowering.
+  pm.addNestedPass<func::FuncOp>(createEmulateGPULaunchesPass());
+  pm.addPass(createCanonicalizerPass());
+  buildBuffersToLLVMSteps(pm, cpu);
+}
+
+/// The GPU pipeline up to the launches (lathe-map-to-gpu), which the
+/// device lowering and the CPU emulation share.
+static void buildGPUMappingSteps(OpPassManager &pm,
+                                 const lathe::GPUPipelineOptions &options) {
+  using namespace lathe;
   // The graph as imported (NCHW: the GPU schedules tile any layout) and
   // its kernels.
   buildGraphOptimizePipeline(pm, GraphPipelineOptions());
@@ -314,6 +348,13 @@ void lathe::buildGPULoweringPipeline(OpPassManager &pm,
   map.maxThreadsPerBlock = options.maxThreadsPerBlock;
   pm.addPass(createMapToGPUPass(map));
   pm.addPass(createCanonicalizerPass());
+}
+
+/// The GPU pipeline from the launches on: the kernels outlined into one
+/// gpu.module, lowered to NVVM and serialized.
+static void buildGPUDeviceSteps(OpPassManager &pm,
+                                const lathe::GPUPipelineOptions &options) {
+  using namespace lathe;
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Constants and index arithmetic move into the kernels rather than
   // becoming their parameters.

@@ -210,6 +210,17 @@ void buildCPULoweringPipeline(mlir::OpPassManager &pm,
 void buildGPULoweringPipeline(mlir::OpPassManager &pm,
                               const GPUPipelineOptions &options);
 
+/// The GPU pipeline's schedules, tiles and launches (as in
+/// buildGPULoweringPipeline up to lathe-map-to-gpu), with every launch then
+/// run on the CPU as loops over its blocks and threads, one thread after
+/// another (lathe-emulate-gpu-launches), and the rest lowered as for the
+/// CPU (`cpu`, from deallocation on): a host program that computes what the
+/// GPU kernels compute, to check the GPU schedules' arithmetic where there
+/// is no GPU.
+void buildGPUEmulationPipeline(mlir::OpPassManager &pm,
+                               const GPUPipelineOptions &gpu,
+                               const CPUPipelineOptions &cpu);
+
 /// Adds to `registry` what buildGPULoweringPipeline needs beyond
 /// registerCPULoweringDependencies: the gpu, nvvm and nvgpu dialects, the
 /// NVVM target's serialization and the translation of NVVM to LLVM IR.

@@ -191,6 +191,15 @@ struct CompileOptions {
                          "no libomp)"),
                 cl::value_desc("N"), cl::init(0), cl::sub(sub),
                 cl::cat(category)),
+        emulateGPU(
+            "emulate-gpu",
+            cl::desc("With a GPU --target: compile the model's GPU kernels "
+                     "(the same schedules, blocks, threads and fused tiles) "
+                     "for this machine's CPU instead, each block's threads "
+                     "run one after another; the output (so, obj, llvm) has "
+                     "the CPU's C ABI. For checking the GPU lowering's "
+                     "results without a GPU: slow, not for production"),
+            cl::init(false), cl::sub(sub), cl::cat(category)),
         tuning(sub, category) {}
 
   cl::opt<Emit> emit;
@@ -201,6 +210,7 @@ struct CompileOptions {
   cl::list<std::string> inputShapes;
   cl::opt<bool> printDebugInfo;
   cl::opt<unsigned> threads;
+  cl::opt<bool> emulateGPU;
   TuningDBOptions tuning;
 };
 
@@ -293,6 +303,19 @@ int runCompile(const CompileOptions &o, StringRef model) {
   if (!target)
     return fail("--target: " + toString(target.takeError()));
   bool deviceCode = o.emit == Emit::ptx || o.emit == Emit::cubin;
+  // With --emulate-gpu, the GPU's kernels are compiled for the host.
+  std::optional<TargetSpec> emulatedGPU;
+  if (o.emulateGPU) {
+    if (!target->isGPU())
+      return fail("--emulate-gpu needs a GPU target (--target=sm_80 or "
+                  "--target=sm_90), not " +
+                  o.target);
+    if (deviceCode)
+      return fail("--emulate-gpu compiles for the CPU; it cannot emit " +
+                  Twine(o.emit == Emit::ptx ? "ptx" : "cubin"));
+    emulatedGPU = std::move(*target);
+    target = detectHost();
+  }
   if (deviceCode && !target->isGPU())
     return fail("--emit=" + Twine(o.emit == Emit::ptx ? "ptx" : "cubin") +
                 " needs a GPU target (--target=sm_80 or --target=sm_90), "
@@ -302,8 +325,10 @@ int runCompile(const CompileOptions &o, StringRef model) {
       o.emit != Emit::linalg)
     return fail("--target=" + o.target +
                 ": for a GPU, Lathe emits the model's kernels (--emit=ptx "
-                "or --emit=cubin); the host code that launches them (a "
-                "shared library, object file or LLVM IR) is not built yet");
+                "or --emit=cubin, or with --emulate-gpu a CPU library "
+                "running them); the host code that launches them on the "
+                "GPU (a shared library, object file or LLVM IR) is not "
+                "built yet");
   frontend::ImportOptions importOptions;
   for (const std::string &spec : o.inputShapes)
     if (Error err = frontend::addInputShape(spec, importOptions))
@@ -419,6 +444,14 @@ int runCompile(const CompileOptions &o, StringRef model) {
   if (!runPipeline(
           module, diagnostics,
           [&](mlir::OpPassManager &pm) {
+            if (emulatedGPU) {
+              GPUPipelineOptions gpuOptions;
+              gpu::setPipelineTarget(gpuOptions, *emulatedGPU, "isa");
+              CPUPipelineOptions cpuOptions;
+              cpuOptions.threads = 1;
+              buildGPUEmulationPipeline(pm, gpuOptions, cpuOptions);
+              return;
+            }
             // Default schedules are derived from the target's vector
             // width, registers and caches.
             CPUPipelineOptions options;
