@@ -1,4 +1,4 @@
-// RUN: lathe-opt %s -lathe-emulate-gpu-launches | FileCheck %s
+// RUN: lathe-opt %s -lathe-emulate-gpu-launches -cse | FileCheck %s
 
 // A launch of 4x2 blocks of 8 threads: loops over blocks z, y, x and
 // threads z, y, x, the body once per thread in an alloca scope, with the
