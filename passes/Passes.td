@@ -488,9 +488,11 @@ def MapToGPUPass : Pass<"lathe-map-to-gpu", "mlir::ModuleOp"> {
     it; the loops are replaced by their bodies indexed by the block and
     thread ids (threads beyond a smaller forall's trip count are predicated
     off, and a barrier follows each thread loop). Memory writes of a block outside its thread loops
-    run on the block's first thread, followed by a barrier. Any other op of
-    the kernel that writes memory (a copy added by bufferization) runs in a
-    launch of one thread, so no computation is left on the host.
+    run on the block's first thread, followed by a barrier. Any other linalg
+    op of the kernel (a fill or copy added by bufferization) runs in a
+    launch of one thread per point of its parallel loops
+    (`threads-per-block` a block), and any other op that writes memory in
+    a launch of one thread, so no computation is left on the host.
     Allocations inside launches become `memref.alloca` (the thread's
     stack). Fails, naming the loop, on dynamic trip counts, more than
     65535 blocks along y or z, or too many threads in a block.
@@ -498,6 +500,10 @@ def MapToGPUPass : Pass<"lathe-map-to-gpu", "mlir::ModuleOp"> {
   let options = [
     Option<"maxThreadsPerBlock", "max-threads-per-block", "int64_t",
            /*default=*/"1024", "Most threads in one block">,
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"256",
+           "Threads a block of the launches of linalg ops that no schedule "
+           "mapped (one thread per point)">,
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect",

@@ -15,9 +15,10 @@
 //   each thread loop);
 // - what a block does outside its thread loops and writes memory runs on
 //   its first thread, followed by a barrier, so that no two threads race;
-// - any other op that writes memory (a copy bufferization added, a reduction
-//   to a scalar) runs in a launch of one block of one thread, so that no
-//   computation is left on the host;
+// - any other linalg op that writes memory (a fill or copy that
+//   bufferization added) runs in a launch of one thread per point of its
+//   parallel loops, and any other op that writes memory in a launch of one
+//   thread, so that no computation is left on the host;
 // - temporaries allocated inside a launch are allocated on the thread's
 //   stack (memref.alloca) rather than by a device-side malloc.
 //
@@ -29,10 +30,12 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/TilingInterface.h"
 
 namespace lathe {
 #define GEN_PASS_DEF_MAPTOGPUPASS
@@ -256,6 +259,76 @@ static void allocateOnStack(RewriterBase &rewriter, gpu::LaunchOp launch) {
   }
 }
 
+/// Runs `op`, a linalg op on buffers outside any launch (a fill or copy that
+/// bufferization added), in a launch with one thread per point of its
+/// parallel loops (`threadsPerBlock` threads a block), each thread
+/// computing its point (its reduction loops whole). Fails, changing
+/// nothing, when the op has dynamic loop ranges or no parallel loop.
+static LogicalResult mapLinalgOpToThreads(RewriterBase &rewriter,
+                                          linalg::LinalgOp op,
+                                          int64_t threadsPerBlock) {
+  if (!op.hasPureBufferSemantics())
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  int64_t points = 1;
+  bool anyParallel = false;
+  for (auto [range, iterator] : llvm::zip_equal(ranges, iterators)) {
+    if (ShapedType::isDynamic(range))
+      return failure();
+    if (iterator == utils::IteratorType::parallel) {
+      points *= range;
+      anyParallel = true;
+    }
+  }
+  if (!anyParallel || points == 0)
+    return failure();
+  int64_t threads = std::min(points, threadsPerBlock);
+  int64_t blocks = llvm::divideCeil(points, threads);
+  if (blocks > std::numeric_limits<int32_t>::max())
+    return failure();
+
+  Location loc = op.getLoc();
+  gpu::LaunchOp launch =
+      createLaunch(rewriter, op, {blocks, 1, 1}, {threads, 1, 1});
+  rewriter.setInsertionPoint(launch.getBody().front().getTerminator());
+  auto c = [&](int64_t v) {
+    return rewriter.create<arith::ConstantIndexOp>(loc, v).getResult();
+  };
+  Value point = rewriter.create<arith::AddIOp>(
+      loc,
+      rewriter.create<arith::MulIOp>(loc, launch.getBlockIds().x, c(threads)),
+      launch.getThreadIds().x);
+  Value inRange = rewriter.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult,
+                                                 point, c(points));
+  auto ifOp = rewriter.create<scf::IfOp>(loc, inRange, /*withElse=*/false);
+  rewriter.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+
+  // The point's index along each parallel loop, the last varying fastest.
+  SmallVector<OpFoldResult> offsets(ranges.size()), sizes(ranges.size());
+  Value rest = point;
+  for (int64_t d = ranges.size() - 1; d >= 0; --d) {
+    if (iterators[d] != utils::IteratorType::parallel) {
+      offsets[d] = rewriter.getIndexAttr(0);
+      sizes[d] = rewriter.getIndexAttr(ranges[d]);
+      continue;
+    }
+    offsets[d] =
+        rewriter.create<arith::RemUIOp>(loc, rest, c(ranges[d])).getResult();
+    rest = rewriter.create<arith::DivUIOp>(loc, rest, c(ranges[d]));
+    sizes[d] = rewriter.getIndexAttr(1);
+  }
+  FailureOr<TilingResult> tiled =
+      cast<TilingInterface>(op.getOperation())
+          .getTiledImplementation(rewriter, offsets, sizes);
+  if (failed(tiled)) {
+    rewriter.eraseOp(launch);
+    return failure();
+  }
+  rewriter.eraseOp(op);
+  return success();
+}
+
 namespace {
 struct MapToGPUPass : lathe::impl::MapToGPUPassBase<MapToGPUPass> {
   using MapToGPUPassBase::MapToGPUPassBase;
@@ -281,6 +354,11 @@ struct MapToGPUPass : lathe::impl::MapToGPUPassBase<MapToGPUPass> {
         if (failed(mapBlockForall(rewriter, forall, maxThreadsPerBlock)))
           failedAny = true;
       for (Operation *op : others) {
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+        if (linalgOp && succeeded(mapLinalgOpToThreads(
+                            rewriter, linalgOp,
+                            std::min(threadsPerBlock, maxThreadsPerBlock))))
+          continue;
         gpu::LaunchOp launch = createLaunch(rewriter, op, {1, 1, 1}, {1, 1, 1});
         rewriter.moveOpBefore(op, launch.getBody().front().getTerminator());
       }

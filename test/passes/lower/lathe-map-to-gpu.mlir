@@ -42,7 +42,7 @@ func.func private @k0(%a: memref<64x32xf32>, %b: memref<32x128xf32>, %c: memref<
 // as the larger (32 threads); the smaller runs on the threads with an
 // iteration. A write of the block outside its thread loops runs on thread
 // 0, then a barrier. A copy outside any loop (bufferization's) runs in a
-// launch of one thread.
+// launch of one thread per element, 256 threads a block.
 // CHECK-LABEL: func.func private @k1
 // CHECK: gpu.launch blocks({{.+}}) in (%{{.+}} = %[[G:.+]], %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) threads(%[[TX:.+]], %[[TY:.+]], %[[TZ:.+]]) in (%{{.+}} = %[[B:.+]], %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}})
 // CHECK: %[[X0:.+]] = arith.cmpi eq, %[[TX]], %c0
@@ -56,8 +56,14 @@ func.func private @k0(%a: memref<64x32xf32>, %b: memref<32x128xf32>, %c: memref<
 // CHECK-NOT: scf.if
 // CHECK: gpu.barrier
 // CHECK: gpu.terminator
-// CHECK: gpu.launch blocks({{.+}}) in (%{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}}) threads({{.+}}) in (%{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}})
-// CHECK-NEXT: linalg.copy
+// CHECK: gpu.launch blocks(%[[CBX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}}) threads(%[[CTX:.+]], %{{.+}}, %{{.+}}) in (%{{.+}} = %c64{{.*}}, %{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}})
+// CHECK: %[[SCALED:.+]] = arith.muli %[[CBX]], %c64
+// CHECK: %[[POINT:.+]] = arith.addi %[[SCALED]], %[[CTX]]
+// CHECK: %[[INSIDE:.+]] = arith.cmpi ult, %[[POINT]], %c64
+// CHECK: scf.if %[[INSIDE]]
+// CHECK: %[[I:.+]] = arith.remui %[[POINT]], %c64
+// CHECK: memref.subview %{{.+}}[%[[I]]] [1] [1]
+// CHECK: linalg.copy ins(%{{.+}} : memref<1xf32, strided<[1], offset: ?>>)
 func.func private @k1(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64xf32>)
     attributes {lathe.kernel = {anchor = "nn.add", ops = ["nn.add"], workload = "k1"}} {
   %cst = arith.constant 0.0 : f32
@@ -72,6 +78,23 @@ func.func private @k1(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64xf32>
     } {mapping = [#gpu.thread<x>]}
   } {mapping = [#gpu.block<x>]}
   linalg.copy ins(%a : memref<64xf32>) outs(%c : memref<64xf32>)
+  return
+}
+
+// -----
+
+// A reduction to a scalar has no parallel loop to spread: one thread.
+// CHECK-LABEL: func.func private @k4
+// CHECK: gpu.launch blocks({{.+}}) in (%{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}}) threads({{.+}}) in (%{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}})
+// CHECK-NEXT: linalg.generic
+func.func private @k4(%a: memref<64xf32>, %s: memref<f32>)
+    attributes {lathe.kernel = {anchor = "nn.reduce_sum", ops = ["nn.reduce_sum"], workload = "k4"}} {
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>], iterator_types = ["reduction"]}
+      ins(%a : memref<64xf32>) outs(%s : memref<f32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.addf %x, %o : f32
+    linalg.yield %r : f32
+  }
   return
 }
 
