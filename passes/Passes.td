@@ -535,6 +535,34 @@ def EmulateGPULaunchesPass
   ];
 }
 
+def ExpandMathForGPUPass : Pass<"lathe-expand-math-for-gpu"> {
+  let summary = "Rewrite the math ops the NVVM lowering cannot take";
+  let description = [{
+    convert-gpu-to-nvvm (MLIR 19) lowers most math ops to libdevice calls
+    or NVVM intrinsics, but not sinh, cosh, asinh, acosh, atanh, round,
+    roundeven, acos, asin, fma or copysign. This pass rewrites the first
+    seven by their definitions (exp, log, sqrt, floor: upstream's math
+    expansions); acos and asin on f32 and f64 as calls to libdevice's
+    `__nv_acosf`/`__nv_asinf` with `libdevice` (without it they are left
+    to the CPU's libm); fma as a multiply and an add and
+    copysign as bit operations, leaving every other op to its libdevice
+    implementation. Runs on the gpu.module of the GPU pipeline, before
+    convert-gpu-to-nvvm (with `libdevice`), and on the host functions of the
+    GPU emulation (without), so the emulation computes what the GPU does.
+  }];
+  let options = [
+    Option<"libdevice", "libdevice", "bool", /*default=*/"false",
+           "Call libdevice's acos and asin (in a gpu.module that the NVVM "
+           "target links libdevice into)">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::LLVM::LLVMDialect",
+    "mlir::math::MathDialect",
+    "mlir::vector::VectorDialect",
+  ];
+}
+
 def MergeGPUModulesPass : Pass<"lathe-merge-gpu-modules", "mlir::ModuleOp"> {
   let summary = "Merge the outlined gpu.module ops into one";
   let description = [{

@@ -315,6 +315,8 @@ void lathe::buildGPUEmulationPipeline(OpPassManager &pm,
   // Each launch becomes loops over its blocks and threads, run one after
   // another on the CPU; the rest is the CPU's lowering.
   pm.addNestedPass<func::FuncOp>(createEmulateGPULaunchesPass());
+  // The math the GPU computes as its expansions, computed the same way.
+  pm.addPass(createExpandMathForGPUPass());
   pm.addPass(createCanonicalizerPass());
   buildBuffersToLLVMSteps(pm, cpu);
 }
@@ -376,6 +378,9 @@ static void buildGPUDeviceSteps(OpPassManager &pm,
   device.addPass(memref::createExpandStridedMetadataPass());
   device.addPass(createLowerAffinePass());
   device.addPass(createConvertSCFToCFPass());
+  ExpandMathForGPUPassOptions math;
+  math.libdevice = true;
+  device.addPass(createExpandMathForGPUPass(math));
   device.addPass(createConvertGpuOpsToNVVMOps());
   device.addPass(createCanonicalizerPass());
   device.addPass(createCSEPass());

@@ -63,6 +63,20 @@ Expected<std::string> gpu::getDeviceCode(mlir::ModuleOp module) {
   return code.str();
 }
 
+std::string gpu::emptyPTXModule(const TargetSpec &target) {
+  // "+ptx78" -> "7.8"; PTX 7.0 (CUDA 11.0) when the features name none.
+  std::string version = "7.0";
+  SmallVector<StringRef> features;
+  StringRef(target.features).split(features, ',');
+  for (StringRef feature : features) {
+    if (!feature.consume_front("+ptx") || feature.size() < 2)
+      continue;
+    version = (feature.drop_back() + "." + feature.take_back()).str();
+  }
+  return "//\n// Lathe: the model has no kernels\n//\n\n.version " + version +
+         "\n.target " + target.cpu + "\n.address_size 64\n";
+}
+
 Expected<std::string> gpu::findPtxas() {
   SmallVector<std::string> tried;
   auto candidate = [&](StringRef dir) -> std::optional<std::string> {

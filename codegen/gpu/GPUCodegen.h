@@ -38,6 +38,12 @@ void setPipelineTarget(GPUPipelineOptions &options, const TargetSpec &target,
 /// than one.
 llvm::Expected<std::string> getDeviceCode(mlir::ModuleOp module);
 
+/// A PTX module with no kernels for `target` (its chip, and the PTX ISA
+/// version its features name, e.g. +ptx78 gives .version 7.8): the device
+/// code of a model with no computation left after graph optimization
+/// (an Identity, a Shape folded to a constant).
+std::string emptyPTXModule(const TargetSpec &target);
+
 /// The ptxas to assemble PTX with: $CUDA_PATH/bin/ptxas, else
 /// /usr/local/cuda/bin/ptxas, else ptxas on PATH; an error naming the
 /// places looked in when there is none.

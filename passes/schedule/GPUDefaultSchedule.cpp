@@ -79,6 +79,10 @@ schedule::defaultGPUConfig(TilingInterface root, bool kernelHasReduction,
   for (int64_t d = loops - 1; d >= 0 && split.size() < 3; --d)
     if (iterators[d] == utils::IteratorType::parallel && extents[d] > 1)
       split.push_back(d);
+  // A reduction to a scalar has nothing to split: no schedule, and
+  // lathe-map-to-gpu runs it on one thread.
+  if (!llvm::is_contained(iterators, utils::IteratorType::parallel))
+    return failure();
 
   // 256 threads a block (a warp's multiple), within the GPU's limit; with a
   // reduction in the kernel, 4x4 outputs a thread on 16x16 threads, so

@@ -229,9 +229,9 @@ llvm::SmallVector<mlir::TilingInterface> getGPURoots(mlir::Operation *kernel);
 /// static shapes: up to three of its parallel loops, innermost first,
 /// split across blocks and threads, with 256 threads per block (fewer on
 /// small loops) and, when the kernel has a reduction (a matmul or
-/// convolution fused into the root), 4x4 outputs per thread; a reduction
-/// of the root itself stepped by 8. Fails when `root` has no static loop
-/// ranges.
+/// convolution fused into the root), 4x4 outputs per thread; reductions
+/// of the root run whole in each thread. Fails when `root` has no static
+/// loop ranges or no parallel loop (a reduction to a scalar).
 mlir::FailureOr<sched::GPUConfigAttr>
 defaultGPUConfig(mlir::TilingInterface root, bool kernelHasReduction,
                  const GPUScheduleTarget &target);

@@ -22,6 +22,7 @@
 #include "frontend/onnx/Importer.h"
 #include "passes/Pipelines.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
@@ -411,7 +412,10 @@ int runCompile(const CompileOptions &o, StringRef model) {
             },
             "lowering for the GPU"))
       return 1;
-    Expected<std::string> ptx = gpu::getDeviceCode(module);
+    // A model with nothing left to compute has no kernels: an empty module.
+    bool hasKernels = !module.getOps<mlir::gpu::BinaryOp>().empty();
+    Expected<std::string> ptx = hasKernels ? gpu::getDeviceCode(module)
+                                           : gpu::emptyPTXModule(*target);
     if (!ptx)
       return fail(ptx.takeError());
     if (o.emit == Emit::ptx) {

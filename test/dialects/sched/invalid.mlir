@@ -127,7 +127,7 @@ func.func @pack_not_pack() attributes {sched.config = #sched.config<pack = [4]>}
 
 // -----
 
-// expected-error @+1 {{unknown #sched.config field 'tile'; expected tiles, vector, unroll, parallel, interchange or pack}}
+// expected-error @+1 {{unknown #sched.config field 'tile'; expected tiles, vector, unroll, parallel, interchange, pack or gpu}}
 func.func @unknown_field() attributes {sched.config = #sched.config<tile = {l1 = [4]}>} {
   return
 }
@@ -152,3 +152,18 @@ func.func @field_twice() attributes {sched.config = #sched.config<vector = [4], 
 func.func @level_twice() attributes {sched.config = #sched.config<tiles = {l1 = [4], l1 = [8]}>} {
   return
 }
+
+// -----
+
+// expected-error @+1 {{#sched.gpu: thread[1] = 8 does not divide block[1] = 60}}
+func.func private @gpu_thread_not_dividing() attributes {c = #sched.gpu<block = [64, 60], thread = [4, 8]>}
+
+// -----
+
+// expected-error @+1 {{unknown #sched.gpu field 'warps'; expected block, thread or reduction}}
+func.func private @gpu_unknown_field() attributes {c = #sched.gpu<warps = [4]>}
+
+// -----
+
+// expected-error @+1 {{#sched.config: gpu has 3 entries per loop but the config has 2}}
+func.func private @gpu_loop_count() attributes {c = #sched.config<tiles = {l2 = [8, 8]}, gpu = #sched.gpu<block = [8, 8, 0]>>}

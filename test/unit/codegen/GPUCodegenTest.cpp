@@ -113,6 +113,21 @@ TEST(GPUCodegenTest, DeviceCodeOfLoweredModule) {
             "expected one gpu.binary after the GPU lowering, found 2");
 }
 
+TEST(GPUCodegenTest, EmptyModuleNamesChipAndPTXVersion) {
+  llvm::Expected<TargetSpec> sm90 = lookupTarget("sm_90");
+  ASSERT_EQ(messageOf(sm90), "");
+  std::string ptx = gpu::emptyPTXModule(*sm90);
+  EXPECT_NE(ptx.find(".version 7.8\n.target sm_90\n.address_size 64\n"),
+            std::string::npos)
+      << ptx;
+  EXPECT_EQ(ptx.find(".entry"), std::string::npos);
+  // No PTX feature: PTX 7.0.
+  TargetSpec bare = *sm90;
+  bare.features = "";
+  EXPECT_NE(gpu::emptyPTXModule(bare).find(".version 7.0\n"),
+            std::string::npos);
+}
+
 TEST(GPUCodegenTest, FindsPtxasUnderCudaPath) {
   llvm::SmallString<128> dir;
   ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("lathe-cuda", dir));
