@@ -563,6 +563,19 @@ def ExpandMathForGPUPass : Pass<"lathe-expand-math-for-gpu"> {
   ];
 }
 
+def ContractFloatOpsPass : Pass<"lathe-contract-float-ops"> {
+  let summary = "Let LLVM fuse floating-point multiplies and adds into FMAs";
+  let description = [{
+    Adds the `contract` fast-math flag to every `llvm.fmul`, `llvm.fadd` and
+    `llvm.fsub`, so that LLVM contracts a multiply feeding an add into one
+    fused multiply-add (one instruction and one rounding), as CUDA
+    compilers do by default. The GPU pipeline runs it on its gpu.module
+    after convert-gpu-to-nvvm: without it NVPTX keeps every `mul.rn.f32`
+    and `add.rn.f32` apart.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 def MergeGPUModulesPass : Pass<"lathe-merge-gpu-modules", "mlir::ModuleOp"> {
   let summary = "Merge the outlined gpu.module ops into one";
   let description = [{

@@ -382,6 +382,8 @@ static void buildGPUDeviceSteps(OpPassManager &pm,
   math.libdevice = true;
   device.addPass(createExpandMathForGPUPass(math));
   device.addPass(createConvertGpuOpsToNVVMOps());
+  // Multiply-adds as FMAs, as CUDA compilers do by default.
+  device.addPass(createContractFloatOpsPass());
   device.addPass(createCanonicalizerPass());
   device.addPass(createCSEPass());
   pm.addPass(createReconcileUnrealizedCastsPass());

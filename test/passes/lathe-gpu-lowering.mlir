@@ -11,6 +11,7 @@
 // CHECK: gpu.binary @lathe_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx78">
 // CHECK-SAME: .target sm_90
 // CHECK-SAME: .visible .entry mlp_k0_matmul_kernel(
+// CHECK-SAME: fma.rn.f32
 // CHECK-SAME: max.NaN.f32
 // CHECK-NOT: gpu.module
 // CHECK-LABEL: func.func @mlp
