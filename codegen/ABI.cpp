@@ -276,6 +276,11 @@ llvm::Expected<ModelABI> lathe::codegen::prepareEntryPoint(ModuleOp module,
                                    "cannot rename @main to @" + symbol);
   SymbolTable::setSymbolName(entry, symbol);
   entry.setPublic();
+  // Which arguments are inputs once the results are out-parameters (the
+  // GPU lowering copies those to the device and the others back).
+  entry->setAttr("lathe.num_inputs",
+                 IntegerAttr::get(IntegerType::get(module.getContext(), 64),
+                                  entry.getNumArguments()));
   return abi;
 }
 

@@ -492,7 +492,9 @@ def MapToGPUPass : Pass<"lathe-map-to-gpu", "mlir::ModuleOp"> {
     op of the kernel (a fill or copy added by bufferization) runs in a
     launch of one thread per point of its parallel loops
     (`threads-per-block` a block), and any other op that writes memory in
-    a launch of one thread, so no computation is left on the host.
+    a launch of one thread, so no computation is left on the host. The
+    graph function's linalg ops (a copy of an input that is an output) run
+    one thread per point as well; its calls of kernels stay.
     Allocations inside launches become `memref.alloca` (the thread's
     stack). Fails, naming the loop, on dynamic trip counts, more than
     65535 blocks along y or z, or too many threads in a block.
@@ -574,6 +576,26 @@ def ContractFloatOpsPass : Pass<"lathe-contract-float-ops"> {
     and `add.rn.f32` apart.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def GPUHostMemoryPass : Pass<"lathe-gpu-host-memory", "mlir::ModuleOp"> {
+  let summary = "Put the buffers the GPU kernels use in device memory";
+  let description = [{
+    On the host functions of the GPU pipeline, whose kernels are
+    `gpu.launch_func` ops: the entry function (the public one) gets a
+    device buffer for each argument, the inputs (the first
+    `lathe.num_inputs`) copied in on entry and the outputs copied back
+    before it returns; every `memref.alloc` outside launches (the memory
+    plan's arena) becomes a `gpu.alloc`, and every weight
+    (`memref.get_global`) is copied into a device buffer; all are freed
+    (`gpu.dealloc`) before the function returns. The ops are synchronous;
+    gpu-async-region chains them. Fails, naming the op, on a buffer with a
+    dynamic shape or a non-identity layout.
+  }];
+  let dependentDialects = [
+    "mlir::gpu::GPUDialect",
+    "mlir::memref::MemRefDialect",
+  ];
 }
 
 def MergeGPUModulesPass : Pass<"lathe-merge-gpu-modules", "mlir::ModuleOp"> {

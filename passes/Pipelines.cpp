@@ -306,6 +306,30 @@ void lathe::buildGPULoweringPipeline(OpPassManager &pm,
                                      const GPUPipelineOptions &options) {
   buildGPUMappingSteps(pm, options);
   buildGPUDeviceSteps(pm, options);
+  if (!options.host)
+    return;
+  // The host functions: device buffers, the gpu ops chained on a stream,
+  // then everything to the LLVM dialect, the launches and copies as calls
+  // into the mgpu* runtime (runtime/cuda) and the embedded kernels loaded
+  // by a global constructor (gpu.binary's translation).
+  pm.addPass(createGPUHostMemoryPass());
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  GpuToLLVMConversionPassOptions host;
+  host.hostBarePtrCallConv = true;
+  pm.addPass(createGpuToLLVMConversionPass(host));
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
 }
 
 void lathe::buildGPUEmulationPipeline(OpPassManager &pm,
@@ -457,6 +481,9 @@ void lathe::registerGPULoweringDependencies(DialectRegistry &registry) {
   registry.insert<gpu::GPUDialect, NVVM::NVVMDialect, nvgpu::NVGPUDialect>();
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   registerGPUDialectTranslation(registry);
+  // gpu.binary's #gpu.select_object: the kernels embedded in the host code
+  // and loaded by a global constructor.
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
   registerNVVMDialectTranslation(registry);
 }
 

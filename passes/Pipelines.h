@@ -138,6 +138,14 @@ struct GPUPipelineOptions : mlir::PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("What gpu-module-to-binary embeds: 'isa' (PTX text), "
                      "'bin' (a cubin, assembled by ptxas) or 'fatbin'"),
       llvm::cl::init("isa")};
+  Option<bool> host{
+      *this, "host",
+      llvm::cl::desc("Also lower the host functions to the LLVM dialect: "
+                     "buffers in device memory (lathe-gpu-host-memory), "
+                     "launches and copies as calls into the mgpu* runtime "
+                     "(gpu-to-llvm), the entry function with bare "
+                     "pointers (the C ABI)"),
+      llvm::cl::init(false)};
 };
 
 /// Optimizes the nn graph: removes identity ops, evaluates constant

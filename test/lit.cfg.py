@@ -54,3 +54,19 @@ if not os.access(ptxas, os.X_OK):
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# cuda-device: an NVIDIA driver (libcuda.so.1) with at least one GPU, on
+# which the GPU tests run the compiled models; without one they are
+# reported UNSUPPORTED (test/e2e/gpu.test says why).
+def _cuda_devices():
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return 0
+    count = ctypes.c_int(0)
+    if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0:
+        return 0
+    return count.value
+if _cuda_devices() > 0:
+    config.available_features.add("cuda-device")

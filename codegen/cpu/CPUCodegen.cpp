@@ -152,7 +152,7 @@ StringRef cpu::openMPRuntimePath() { return LATHE_LIBOMP_PATH; }
 
 Error cpu::linkSharedLibrary(const TargetSpec &target,
                              ArrayRef<std::string> objects, StringRef output,
-                             bool openmp) {
+                             bool openmp, ArrayRef<std::string> libraries) {
   if (openmp && Triple(target.triple).getArch() !=
                     Triple(sys::getProcessTriple()).getArch())
     return createStringError(
@@ -178,6 +178,10 @@ Error cpu::linkSharedLibrary(const TargetSpec &target,
     args.push_back(openMPRuntimePath().str());
     args.push_back(
         ("-Wl,-rpath," + sys::path::parent_path(openMPRuntimePath())).str());
+  }
+  for (const std::string &library : libraries) {
+    args.push_back(library);
+    args.push_back(("-Wl,-rpath," + sys::path::parent_path(library)).str());
   }
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string command = join(argRefs, " ");

@@ -86,10 +86,13 @@ llvm::StringRef openMPRuntimePath();
 /// with `openmp` also against libomp (openMPRuntimePath(), found through an
 /// rpath). A missing driver, an OpenMP link for another architecture than
 /// the host's (Lathe knows no libomp for it) or a failing link is an error
-/// naming the command (and holding the linker's messages).
+/// naming the command (and holding the linker's messages). `libraries` are
+/// shared libraries (paths) the output needs as well, each found at run
+/// time through an rpath to its folder (the GPU runtime).
 llvm::Error linkSharedLibrary(const TargetSpec &target,
                               llvm::ArrayRef<std::string> objects,
-                              llvm::StringRef output, bool openmp = false);
+                              llvm::StringRef output, bool openmp = false,
+                              llvm::ArrayRef<std::string> libraries = {});
 
 } // namespace lathe::codegen::cpu
 

@@ -337,8 +337,23 @@ struct MapToGPUPass : lathe::impl::MapToGPUPassBase<MapToGPUPass> {
     IRRewriter rewriter(&getContext());
     bool failedAny = false;
     getOperation().walk([&](func::FuncOp kernel) {
-      if (!kernel->hasAttr(fusion::kKernelAttrName) || kernel.isExternal())
+      if (kernel.isExternal())
         return;
+      // The graph function only calls kernels, but may copy a buffer (an
+      // output that is an input): its linalg ops run on the GPU too.
+      if (!kernel->hasAttr(fusion::kKernelAttrName)) {
+        SmallVector<linalg::LinalgOp> copies(
+            kernel.getBody().front().getOps<linalg::LinalgOp>());
+        for (linalg::LinalgOp op : copies) {
+          if (succeeded(mapLinalgOpToThreads(
+                  rewriter, op, std::min(threadsPerBlock, maxThreadsPerBlock))))
+            continue;
+          gpu::LaunchOp launch =
+              createLaunch(rewriter, op, {1, 1, 1}, {1, 1, 1});
+          rewriter.moveOpBefore(op, launch.getBody().front().getTerminator());
+        }
+        return;
+      }
       Block &body = kernel.getBody().front();
       // The block loops first, then whatever else writes memory.
       SmallVector<scf::ForallOp> blockLoops;

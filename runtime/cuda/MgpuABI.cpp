@@ -16,6 +16,7 @@
 #include "runtime/cuda/MgpuABI.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cstdio>
@@ -94,29 +95,70 @@ static void check(const char *entry, const CUDADriver &driver, CUresult result,
 // Modules and launches
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// The modules loaded so far, by the address of their image. Host code that
+/// MLIR 19 generates loads the module before every launch and unloads it
+/// after; the cache loads (for PTX: JIT-compiles) each image once per
+/// process and keeps it, and mgpuModuleUnload leaves cached modules alone.
+struct ModuleCache {
+  std::mutex mutex;
+  llvm::DenseMap<const void *, CUmodule> byImage;
+  llvm::DenseSet<CUmodule> modules;
+};
+
+ModuleCache &moduleCache() {
+  static ModuleCache cache;
+  return cache;
+}
+
+/// The cached module of `image`, or the one `load` gives, then cached.
+template <typename Load> CUmodule cachedModule(const void *image, Load load) {
+  ModuleCache &cache = moduleCache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  auto it = cache.byImage.find(image);
+  if (it != cache.byImage.end())
+    return it->second;
+  CUmodule module = load();
+  cache.byImage[image] = module;
+  cache.modules.insert(module);
+  return module;
+}
+} // namespace
+
 extern "C" CUmodule mgpuModuleLoad(void *data, size_t gpuBlobSize) {
-  const CUDADriver &driver = driverFor(__func__);
-  llvm::Expected<Module> module = driver.loadModule(
-      StringRef(static_cast<const char *>(data), data ? gpuBlobSize : 0),
-      llvm::formatv("GPU module of {0} bytes", gpuBlobSize).str());
-  if (!module)
-    fail(__func__, llvm::toString(module.takeError()));
-  return module->release();
+  return cachedModule(data, [&] {
+    const CUDADriver &driver = driverFor("mgpuModuleLoad");
+    llvm::Expected<Module> module = driver.loadModule(
+        StringRef(static_cast<const char *>(data), data ? gpuBlobSize : 0),
+        llvm::formatv("GPU module of {0} bytes", gpuBlobSize).str());
+    if (!module)
+      fail("mgpuModuleLoad", llvm::toString(module.takeError()));
+    return module->release();
+  });
 }
 
 extern "C" CUmodule mgpuModuleLoadJIT(void *data, int optLevel) {
-  const CUDADriver &driver = driverFor(__func__);
-  const char *ptx = static_cast<const char *>(data);
-  // With its NUL, so that the driver reads the caller's copy.
-  StringRef image(ptx, ptx ? std::strlen(ptx) + 1 : 0);
-  llvm::Expected<Module> module =
-      driver.loadModule(image, "PTX module", optLevel);
-  if (!module)
-    fail(__func__, llvm::toString(module.takeError()));
-  return module->release();
+  return cachedModule(data, [&] {
+    const CUDADriver &driver = driverFor("mgpuModuleLoadJIT");
+    const char *ptx = static_cast<const char *>(data);
+    // With its NUL, so that the driver reads the caller's copy.
+    StringRef image(ptx, ptx ? std::strlen(ptx) + 1 : 0);
+    llvm::Expected<Module> module =
+        driver.loadModule(image, "PTX module", optLevel);
+    if (!module)
+      fail("mgpuModuleLoadJIT", llvm::toString(module.takeError()));
+    return module->release();
+  });
 }
 
 extern "C" void mgpuModuleUnload(CUmodule module) {
+  {
+    // Cached modules stay loaded for the next launch.
+    ModuleCache &cache = moduleCache();
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (cache.modules.contains(module))
+      return;
+  }
   const CUDADriver &driver = driverFor(__func__);
   check(__func__, driver, driver.functions().cuModuleUnload(module),
         "cuModuleUnload");

@@ -322,14 +322,14 @@ int runCompile(const CompileOptions &o, StringRef model) {
                 " needs a GPU target (--target=sm_80 or --target=sm_90), "
                 "not " +
                 o.target);
+  // For a GPU, llvm, obj and so are host code for this machine that
+  // launches the kernels through the CUDA runtime (runtime/cuda).
+  std::optional<TargetSpec> gpuTarget;
   if (target->isGPU() && !deviceCode && o.emit != Emit::nn &&
-      o.emit != Emit::linalg)
-    return fail("--target=" + o.target +
-                ": for a GPU, Lathe emits the model's kernels (--emit=ptx "
-                "or --emit=cubin, or with --emulate-gpu a CPU library "
-                "running them); the host code that launches them on the "
-                "GPU (a shared library, object file or LLVM IR) is not "
-                "built yet");
+      o.emit != Emit::linalg && o.emit != Emit::header) {
+    gpuTarget = std::move(*target);
+    target = detectHost();
+  }
   frontend::ImportOptions importOptions;
   for (const std::string &spec : o.inputShapes)
     if (Error err = frontend::addInputShape(spec, importOptions))
@@ -448,6 +448,13 @@ int runCompile(const CompileOptions &o, StringRef model) {
   if (!runPipeline(
           module, diagnostics,
           [&](mlir::OpPassManager &pm) {
+            if (gpuTarget) {
+              GPUPipelineOptions gpuOptions;
+              gpu::setPipelineTarget(gpuOptions, *gpuTarget, "isa");
+              gpuOptions.host = true;
+              buildGPULoweringPipeline(pm, gpuOptions);
+              return;
+            }
             if (emulatedGPU) {
               GPUPipelineOptions gpuOptions;
               gpu::setPipelineTarget(gpuOptions, *emulatedGPU, "isa");
@@ -511,9 +518,13 @@ int runCompile(const CompileOptions &o, StringRef model) {
     if (Error err = cpu::emitObjectFile(**llvmModule, **machine, object))
       return fail(std::move(err));
   }
-  if (Error err = cpu::linkSharedLibrary(*target, {objectPath.str().str()},
-                                         outputPath,
-                                         cpu::usesOpenMPRuntime(**llvmModule)))
+  // GPU host code calls the mgpu* entry points of liblathe_cuda.so.
+  SmallVector<std::string> libraries;
+  if (gpuTarget)
+    libraries.push_back(LATHE_CUDA_RUNTIME_PATH);
+  if (Error err = cpu::linkSharedLibrary(
+          *target, {objectPath.str().str()}, outputPath,
+          cpu::usesOpenMPRuntime(**llvmModule), libraries))
     return fail(std::move(err));
   header->os() << generateCHeader(*abi);
   out->keep();

@@ -100,11 +100,15 @@ func.func private @k4(%a: memref<64xf32>, %s: memref<f32>)
 
 // -----
 
-// Functions that are not kernels (the host's) are left alone.
+// The graph function's copies (an output that is an input) run on the GPU
+// too, one thread per element; its calls of kernels stay on the host.
 // CHECK-LABEL: func.func @main
-// CHECK-NOT: gpu.launch
-// CHECK: linalg.copy
+// CHECK: call @k5
+// CHECK: gpu.launch blocks({{.+}}) threads({{.+}}) in (%{{.+}} = %c64{{.*}}, %{{.+}} = %c1{{.*}}, %{{.+}} = %c1{{.*}})
+// CHECK: linalg.copy ins(%{{.+}} : memref<1xf32, strided<[1], offset: ?>>)
+func.func private @k5(%a: memref<64xf32>)
 func.func @main(%a: memref<64xf32>, %c: memref<64xf32>) {
+  call @k5(%a) : (memref<64xf32>) -> ()
   linalg.copy ins(%a : memref<64xf32>) outs(%c : memref<64xf32>)
   return
 }
