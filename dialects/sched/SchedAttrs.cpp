@@ -100,6 +100,29 @@ struct NamedArray {
 };
 } // namespace
 
+/// The number of loops the non-empty `arrays` describe (0 when all are
+/// empty), or failure, reported through `error`, when two of them differ
+/// in length.
+static FailureOr<int64_t>
+commonLoopCount(ArrayRef<NamedArray> arrays,
+                function_ref<InFlightDiagnostic()> error) {
+  const NamedArray *first = nullptr;
+  for (const NamedArray &a : arrays) {
+    if (a.values.empty())
+      continue;
+    if (!first) {
+      first = &a;
+      continue;
+    }
+    if (a.values.size() != first->values.size())
+      return error() << "'" << a.name << "' has " << a.values.size()
+                     << " entries but '" << first->name << "' has "
+                     << first->values.size()
+                     << "; every per-loop array needs one entry per loop";
+  }
+  return first ? static_cast<int64_t>(first->values.size()) : 0;
+}
+
 //===----------------------------------------------------------------------===//
 // GPUConfigAttr
 //===----------------------------------------------------------------------===//
@@ -111,23 +134,12 @@ GPUConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   auto error = [&]() { return emitError() << "#sched.gpu: "; };
   SmallVector<NamedArray> arrays = {
       {"block", block}, {"thread", thread}, {"reduction", reduction}};
-  const NamedArray *first = nullptr;
-  for (const NamedArray &a : arrays) {
-    if (a.values.empty())
-      continue;
+  if (failed(commonLoopCount(arrays, error)))
+    return failure();
+  for (const NamedArray &a : arrays)
     for (auto [i, v] : llvm::enumerate(a.values))
       if (v < 0)
         return error() << a.name << "[" << i << "] must be >= 0, got " << v;
-    if (!first) {
-      first = &a;
-      continue;
-    }
-    if (a.values.size() != first->values.size())
-      return error() << "'" << a.name << "' has " << a.values.size()
-                     << " entries but '" << first->name << "' has "
-                     << first->values.size()
-                     << "; every per-loop array needs one entry per loop";
-  }
   // A thread's tile splits its block's evenly; a loop is either split
   // across blocks and threads or stepped through as a reduction.
   for (size_t d = 0; d < thread.size(); ++d) {
@@ -193,21 +205,10 @@ LogicalResult ConfigAttr::verify(
   perLoop.push_back({"interchange", interchange});
 
   // Every per-loop array has one entry per loop.
-  const NamedArray *first = nullptr;
-  for (const NamedArray &a : perLoop) {
-    if (a.values.empty())
-      continue;
-    if (!first) {
-      first = &a;
-      continue;
-    }
-    if (a.values.size() != first->values.size())
-      return error() << "'" << a.name << "' has " << a.values.size()
-                     << " entries but '" << first->name << "' has "
-                     << first->values.size()
-                     << "; every per-loop array needs one entry per loop";
-  }
-  int64_t numLoops = first ? first->values.size() : 0;
+  FailureOr<int64_t> loopCount = commonLoopCount(perLoop, error);
+  if (failed(loopCount))
+    return failure();
+  int64_t numLoops = *loopCount;
 
   for (const NamedArray &a : levels)
     for (auto [i, v] : llvm::enumerate(a.values))
