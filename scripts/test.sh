@@ -35,9 +35,10 @@ ctest --test-dir "$build" --output-on-failure -j "${LATHE_JOBS:-2}" 2>&1 |
   tee "$log/ctest.txt"
 ctest_rc=${PIPESTATUS[0]}
 
-# lit: "  Passed: 12 (100.00%)", "  Failed: 1 (...)" (also Unresolved, XPass
+# lit: "  Passed: 12 (100.00%)", "  Failed: 1 (...)", padded as "  Passed     :
+# 92" when another outcome has a longer name (also Unresolved, XPass
 # and Timed Out, which count as failures).
-count() { grep -E "^ *$1: +[0-9]+" "$2" | awk '{s += $(NF-1)} END {print s+0}'; }
+count() { grep -E "^ *$1 *: +[0-9]+" "$2" | awk '{s += $(NF-1)} END {print s+0}'; }
 lit_pass=$(( $(count Passed "$log/lit.txt") + $(count "Expectedly Failed" "$log/lit.txt") ))
 lit_fail=$(( $(count Failed "$log/lit.txt") + $(count Unresolved "$log/lit.txt") +
              $(count "Unexpectedly Passed" "$log/lit.txt") + $(count "Timed Out" "$log/lit.txt") ))
