@@ -58,8 +58,9 @@ StringRef targetDescription() {
   static const std::string text =
       "Machine to compile for: " + join(knownTargetNames(), ", ") +
       " (default: host, the machine lathe runs on; --list-targets shows "
-      "what each is; sm_* are NVIDIA GPUs, for which --emit=ptx and "
-      "--emit=cubin give the model's kernels)";
+      "what each is; sm_* are NVIDIA GPUs: so, obj and llvm are then host "
+      "code running the kernels through liblathe_cuda.so, ptx and cubin "
+      "the kernels alone)";
   return text;
 }
 
@@ -107,8 +108,8 @@ void printTargets(raw_ostream &os) {
                   formatBytes(t.l2Bytes), formatBytes(t.l3Bytes),
                   t.cacheLineBytes, t.numCores, t.description);
 
-  os << "GPU targets (--emit=ptx or --emit=cubin; smem: shared memory, per "
-        "block with opt-in; L1: L1 and shared memory of an SM):\n";
+  os << "GPU targets (smem: shared memory, per block with opt-in; L1: L1 "
+        "and shared memory of an SM):\n";
   os << formatv("  {0,-6} {1,-20} {2,4} {3,4} {4,13} {5,10} {6,10} {7,8} "
                 "{8,7} {9,11} {10,11} {11,8} {12,8}  {13}\n",
                 "name", "triple", "SMs", "warp", "threads/block", "threads/SM",
