@@ -521,8 +521,9 @@ def EmulateGPULaunchesPass
   let description = [{
     Replaces every `gpu.launch` by scf.for loops over its blocks (z, y, x)
     and, inside, over its threads (z, y, x), running the body for each
-    thread in turn (in a `memref.alloca_scope`, which frees the thread's
-    temporaries), with the block and thread ids the loops' indices and
+    thread in turn (its static `memref.alloca` temporaries hoisted before
+    the loops and reused by each thread, as LLVM frees an alloca only at
+    the function's return), with the block and thread ids the loops' indices and
     the grid and block sizes the launch's. `gpu.barrier` ops are dropped:
     running a block's threads one after another keeps the order the
     barriers enforce for the launches lathe-map-to-gpu creates, where the

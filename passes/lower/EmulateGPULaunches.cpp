@@ -6,8 +6,8 @@
 //
 // This file implements `lathe-emulate-gpu-launches`: every gpu.launch
 // becomes loops over its blocks and threads that run the launch's body one
-// thread after another (each thread in a memref.alloca_scope, which frees
-// its temporaries), so that the GPU pipeline's kernels can be run, and
+// thread after another (a thread's temporaries allocated once, before the
+// loops, and reused by each thread), so that the GPU pipeline's kernels can be run, and
 // their results checked, on a machine without a GPU.
 //
 //===----------------------------------------------------------------------===//
@@ -44,18 +44,15 @@ static LogicalResult emulate(RewriterBase &rewriter, gpu::LaunchOp launch) {
   SmallVector<Value> bounds = {grid.z,  grid.y,  grid.x,
                                block.z, block.y, block.x};
   SmallVector<Value> ivs;
+  scf::ForOp outermost, innermost;
   for (Value bound : bounds) {
     auto loop = rewriter.create<scf::ForOp>(loc, zero, bound, one);
+    if (!outermost)
+      outermost = loop;
+    innermost = loop;
     ivs.push_back(loop.getInductionVar());
     rewriter.setInsertionPoint(loop.getBody()->getTerminator());
   }
-  // The thread's stack (its memref.alloca temporaries) is freed when it
-  // ends, as the loops would otherwise grow the stack with every thread.
-  auto scope = rewriter.create<memref::AllocaScopeOp>(loc, TypeRange());
-  Block *scopeBody = rewriter.createBlock(&scope.getBodyRegion());
-  rewriter.setInsertionPointToEnd(scopeBody);
-  auto scopeEnd = rewriter.create<memref::AllocaScopeReturnOp>(loc);
-  rewriter.setInsertionPoint(scopeEnd);
 
   // The body's arguments: block ids, thread ids, grid and block sizes.
   gpu::KernelDim3 blockIds = launch.getBlockIds();
@@ -85,10 +82,22 @@ static LogicalResult emulate(RewriterBase &rewriter, gpu::LaunchOp launch) {
 
   // Within one thread, a barrier orders nothing.
   SmallVector<gpu::BarrierOp> barriers;
-  scope->walk(
+  innermost->walk(
       [&](gpu::BarrierOp barrier) { barriers.push_back(barrier); });
   for (gpu::BarrierOp barrier : barriers)
     rewriter.eraseOp(barrier);
+
+  // A thread's temporaries (static memref.alloca) are allocated once,
+  // before the loops, and reused by every thread in turn: allocated in the
+  // loops, they would grow the stack with every thread (LLVM frees an
+  // alloca only when the function returns).
+  SmallVector<memref::AllocaOp> allocas;
+  innermost->walk([&](memref::AllocaOp alloca) {
+    if (alloca->getNumOperands() == 0)
+      allocas.push_back(alloca);
+  });
+  for (memref::AllocaOp alloca : allocas)
+    rewriter.moveOpBefore(alloca, outermost);
   return success();
 }
 

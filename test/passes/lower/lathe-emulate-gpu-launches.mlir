@@ -1,22 +1,22 @@
 // RUN: lathe-opt %s -lathe-emulate-gpu-launches -cse | FileCheck %s
 
 // A launch of 4x2 blocks of 8 threads: loops over blocks z, y, x and
-// threads z, y, x, the body once per thread in an alloca scope, with the
-// ids the loops' indices and the sizes the launch's; barriers dropped.
+// threads z, y, x, the body once per thread, with the ids the loops'
+// indices and the sizes the launch's; barriers dropped; the thread's
+// temporary allocated once before the loops.
 // CHECK-LABEL: func.func @launch
 // CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK-DAG: %[[C2:.+]] = arith.constant 2 : index
 // CHECK-DAG: %[[C4:.+]] = arith.constant 4 : index
 // CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
-// CHECK: scf.for %{{.+}} = %[[C0]] to %[[C1]] step %[[C1]]
+// CHECK: %[[T:.+]] = memref.alloca() : memref<1xf32>
+// CHECK-NEXT: scf.for %{{.+}} = %[[C0]] to %[[C1]] step %[[C1]]
 // CHECK-NEXT: scf.for %[[BY:.+]] = %[[C0]] to %[[C2]] step %[[C1]]
 // CHECK-NEXT: scf.for %[[BX:.+]] = %[[C0]] to %[[C4]] step %[[C1]]
 // CHECK-NEXT: scf.for %{{.+}} = %[[C0]] to %[[C1]] step %[[C1]]
 // CHECK-NEXT: scf.for %{{.+}} = %[[C0]] to %[[C1]] step %[[C1]]
 // CHECK-NEXT: scf.for %[[TX:.+]] = %[[C0]] to %[[C8]] step %[[C1]]
-// CHECK-NEXT: memref.alloca_scope
-// CHECK-NEXT: %[[T:.+]] = memref.alloca() : memref<1xf32>
 // CHECK-NEXT: %[[ROW:.+]] = arith.muli %[[BY]], %[[C4]]
 // CHECK-NEXT: %[[COL:.+]] = arith.addi %[[ROW]], %[[BX]]
 // CHECK-NEXT: %[[I:.+]] = arith.muli %[[COL]], %[[C8]]
