@@ -37,6 +37,16 @@ using namespace lathe::autotune;
 namespace lathe::cli {
 
 namespace {
+/// The description of --db, naming the default database (cl::desc keeps a
+/// reference: the text must outlive the option).
+static StringRef tuneDBDescription() {
+  static const std::string text =
+      "Tuning database to record every measurement in, created if missing "
+      "(default: " +
+      TuningDatabase::defaultPath() + ")";
+  return text;
+}
+
 /// The options of `lathe tune`.
 struct TuneCommandOptions {
   TuneCommandOptions(cl::SubCommand &sub, cl::OptionCategory &category)
@@ -50,9 +60,7 @@ struct TuneCommandOptions {
                cl::value_desc("N"), cl::init(0), cl::sub(sub),
                cl::cat(category)),
         db("db",
-           cl::desc("Tuning database to record every measurement in, created "
-                    "if missing (default: " +
-                    TuningDatabase::defaultPath() + ")"),
+           cl::desc(tuneDBDescription()),
            cl::value_desc("path"), cl::sub(sub), cl::cat(category)),
         threads("threads",
                 cl::desc("Threads the kernels run on while measured (default "
